@@ -1,0 +1,56 @@
+"""personaguard: a content-safety guard whose decisions fit the person on the other end.
+
+Examples
+--------
+>>> from personaguard import Guard
+>>> Guard().check("What is the capital of France?").outcome.value
+'allow'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from personaguard.decide.outcome import CategoryVerdict, Decision, Outcome, Question, UserFactor
+from personaguard.errors import (
+    ConfigError,
+    FloorRelaxedError,
+    InputTooLargeError,
+    NotFittedError,
+    PersonaguardError,
+    StoreError,
+    StoreUnavailableError,
+    UnknownIdError,
+)
+
+if TYPE_CHECKING:
+    from personaguard.guard import Guard
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CategoryVerdict",
+    "ConfigError",
+    "Decision",
+    "FloorRelaxedError",
+    "Guard",
+    "InputTooLargeError",
+    "NotFittedError",
+    "Outcome",
+    "PersonaguardError",
+    "Question",
+    "StoreError",
+    "StoreUnavailableError",
+    "UnknownIdError",
+    "UserFactor",
+    "__version__",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # Guard pulls numpy and the model code; load it on first use so `import personaguard` stays light.
+    if name == "Guard":
+        from personaguard.guard import Guard
+
+        return Guard
+    raise AttributeError(f"module 'personaguard' has no attribute {name!r}")

