@@ -1,0 +1,1 @@
+"""The `personaguard` command line: thin wiring over the library."""

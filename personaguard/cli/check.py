@@ -1,0 +1,35 @@
+"""`personaguard check TEXT`: one decision as JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("check", help="check one text and print the decision as JSON")
+    p.add_argument("text", help="the text to check, or - to read it from stdin")
+    p.add_argument("--context", default=None, help="the prompt, when TEXT is a model response")
+    p.add_argument("--taxonomy", default=None, help="a taxonomy YAML file (default: the packaged one)")
+    p.set_defaults(func=run)
+
+
+def _read_text(arg: str) -> str:
+    if arg != "-":
+        return arg
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"stdin is not valid UTF-8 (byte {exc.start}); re-encode the input as UTF-8") from exc
+
+
+def run(args: argparse.Namespace) -> int:
+    from personaguard.guard import Guard
+
+    guard = Guard(taxonomy=args.taxonomy)
+    decision = guard.check(_read_text(args.text), context=args.context)
+    print(decision.model_dump_json(indent=2))
+    return 0

@@ -1,0 +1,1 @@
+"""Evaluation: metrics, plots and labelled-dataset readers (wiring on top of Guard)."""

