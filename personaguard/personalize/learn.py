@@ -1,0 +1,430 @@
+"""Learning from feedback inside a trust region (``DESIGN.md`` section 5, ``docs/learning.md``).
+
+Per user u and category c an offset ``theta_c`` moves the threshold logit:
+``tau_{u,c} = sigmoid(logit(tau_c) + theta_c)``. The user's soft policy is
+``pi_c(block | x) = sigmoid(k * (logit r_c(x) - logit tau_{u,c}))`` and a text is blocked when
+any category blocks, so ``pi(block | x) = 1 - prod_c (1 - pi_c(x))``. A feedback event is one
+gradient step on the logistic loss of that joint policy. Why the joint loss: a "should allow"
+loosens each category in proportion to how much it is blocking, and a "should block" spreads
+one unit of tightening over the categories by their share of the risk, so categories the text
+has nothing to do with barely move.
+
+The trust region, measured on a fixed reference sample R of calibrated probabilities::
+
+    mean_{x in R} KL( pi_{u,c}(.|x) || pi_{0,c}(.|x) ) <= delta_c        for every category c
+
+where ``pi_0`` is the policy before learning. ``delta_c`` is ``delta_loosen`` when
+``theta_c > 0`` (0 for floor categories and for categories the user's vulnerabilities raise)
+and ``delta_tighten`` when ``theta_c <= 0``. After every step the constraint is checked and a
+violating category's step is halved until it holds (backtracking, as in TRPO / FixPO); each
+step is also clipped to ``max_step`` (proximal bound). KL is monotone in ``|theta_c|`` on each
+side of 0 and the current offsets satisfy the constraint, so backtracking always ends inside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+from personaguard.decide.outcome import Outcome
+from personaguard.errors import NotFittedError, UnknownIdError
+from personaguard.personalize.learned import FeedbackEvent, LearnedState, check_should, text_digest
+from personaguard.personalize.reference import load_reference_probs
+from personaguard.personalize.trust_region import FloatArray, StepResult, bernoulli_kl_mean, softplus
+from personaguard.score.calibrate import logit, sigmoid
+from personaguard.taxonomy.schema import Taxonomy
+
+__all__ = ["TrustRegionLearner", "UpdateInfo", "LearnUpdate"]
+
+@dataclass(frozen=True)
+class UpdateInfo:
+    """Details of one feedback update, for the caller and the event log."""
+
+    applied: bool
+    reason: str
+    moves: dict[str, float] = field(default_factory=dict)
+    kl_by_category: dict[str, float] = field(default_factory=dict)
+    n_backtracks: int = 0
+
+
+class LearnUpdate(NamedTuple):
+    """Result of :meth:`TrustRegionLearner.update`: ``(state, kl, delta, info)``."""
+
+    state: LearnedState
+    kl: float
+    delta: float
+    info: UpdateInfo
+
+
+class TrustRegionLearner:
+    """Per-user threshold offsets learned from feedback, kept inside a KL trust region.
+
+    Parameters
+    ----------
+    k : float, default=2.0
+        Sharpness of the soft policy; larger makes the KL more sensitive to offsets.
+    learning_rate : float, default=0.6
+        Step size of the logistic-loss gradient step on theta.
+    moderator_weight : float, default=2.0
+        Multiplier on the step of moderator feedback (same trust region as users).
+    delta_loosen : float, default=0.01
+        KL bound (nats, mean over R) for a category whose offset is positive (looser).
+    delta_tighten : float, default=0.5
+        KL bound for a category whose offset is zero or negative (stricter).
+    max_step : float, default=1.0
+        Largest change of one offset in one event (logit units).
+    max_backtracks : int, default=20
+        Halvings before a step is dropped; after that many the step is below
+        ``max_step / 2**20`` and dropping it changes nothing visible.
+    min_move : float, default=0.01
+        Proposed changes smaller than this are not applied (they change no verdict and
+        would fill the event log with categories the text has nothing to do with).
+    n_reference : int or None, default=None
+        Rows of the reference sample to use (first rows); None uses them all.
+    keep_text : bool, default=False
+        Store feedback texts in the event log (only hashes otherwise).
+
+    Attributes
+    ----------
+    category_ids_ : tuple of str
+    is_floor_ : ndarray of bool, shape (n_categories,)
+    base_logit_ : ndarray of shape (n_categories,)
+        Logit of the taxonomy block threshold, the reference policy's threshold.
+    ref_logit_ : ndarray of shape (n_ref, n_categories)
+        Logits of the reference probabilities.
+
+    Examples
+    --------
+    >>> from personaguard.taxonomy import load_taxonomy
+    >>> from personaguard.personalize.reference import synthetic_reference
+    >>> tax = load_taxonomy()
+    >>> learner = TrustRegionLearner().fit(tax, reference_probs=synthetic_reference(tax.ids, seed=0))
+    >>> row = np.full(len(tax.ids), 0.01); row[tax.index("violence")] = 0.9
+    >>> res = learner.update(LearnedState(), "a violent story", row, should="allow", verdict="block")
+    >>> res.state.offset("violence") > 0, res.kl <= res.delta
+    (True, True)
+    """
+
+    def __init__(
+        self,
+        *,
+        k: float = 2.0,
+        learning_rate: float = 0.6,
+        moderator_weight: float = 2.0,
+        delta_loosen: float = 0.01,
+        delta_tighten: float = 0.5,
+        max_step: float = 1.0,
+        max_backtracks: int = 20,
+        min_move: float = 0.01,
+        n_reference: int | None = None,
+        keep_text: bool = False,
+    ) -> None:
+        self.k = k
+        self.learning_rate = learning_rate
+        self.moderator_weight = moderator_weight
+        self.delta_loosen = delta_loosen
+        self.delta_tighten = delta_tighten
+        self.max_step = max_step
+        self.max_backtracks = max_backtracks
+        self.min_move = min_move
+        self.n_reference = n_reference
+        self.keep_text = keep_text
+
+    def _validate_params(self) -> None:
+        checks = {
+            "k": self.k > 0,
+            "learning_rate": self.learning_rate > 0,
+            "moderator_weight": self.moderator_weight > 0,
+            "delta_loosen": self.delta_loosen >= 0,
+            "delta_tighten": self.delta_tighten >= 0,
+            "max_step": self.max_step > 0,
+            "max_backtracks": self.max_backtracks >= 0,
+            "min_move": self.min_move >= 0,
+            "n_reference": self.n_reference is None or self.n_reference >= 1,
+        }
+        for name, ok in checks.items():
+            if not ok:
+                raise ValueError(
+                    f"TrustRegionLearner({name}={getattr(self, name)!r}) is out of range; "
+                    "k, learning_rate, moderator_weight and max_step must be > 0, deltas >= 0, n_reference >= 1"
+                )
+
+    def fit(self, taxonomy: Taxonomy, *, reference_probs: FloatArray | None = None) -> TrustRegionLearner:
+        """Bind the learner to a taxonomy and a reference sample; returns ``self``.
+
+        Parameters
+        ----------
+        taxonomy : Taxonomy
+        reference_probs : ndarray of shape (n_ref, n_categories) or None, default=None
+            Calibrated probabilities of the reference contents in taxonomy order; None loads
+            the packaged sample (``personaguard/personalize/reference_probs.npz``).
+
+        Raises
+        ------
+        ValueError
+            If a parameter is out of range or the reference has the wrong number of columns.
+        ConfigError
+            If the packaged reference is missing or was made for other categories.
+        """
+        self._validate_params()
+        ids = tuple(taxonomy.ids)
+        ref = load_reference_probs(ids) if reference_probs is None else np.asarray(reference_probs, dtype=np.float64)
+        if ref.ndim != 2 or ref.shape[1] != len(ids) or ref.shape[0] == 0:
+            raise ValueError(f"reference_probs must have shape (n_ref, {len(ids)}); got {ref.shape}")
+        if self.n_reference is not None:
+            ref = ref[: self.n_reference]
+        self.category_ids_ = ids
+        self.is_floor_ = np.array([c.floor for c in taxonomy.categories], dtype=bool)
+        self.base_logit_ = logit(np.array([c.block for c in taxonomy.categories], dtype=np.float64))
+        self.ref_logit_ = logit(ref)
+        self.ref_a_ = self.k * (self.ref_logit_ - self.base_logit_)
+        return self
+
+    def _reference_logits(self, base_logit: FloatArray | None) -> FloatArray:
+        """Reference-policy logits ``k (logit p - logit tau)``, shape (n_ref, n_categories)."""
+        if base_logit is None:
+            return self.ref_a_
+        return self.k * (self.ref_logit_ - base_logit)  # type: ignore[no-any-return]
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "ref_logit_"):
+            raise NotFittedError("this TrustRegionLearner is not fitted; call fit(taxonomy) first")
+
+    # -- array level ------------------------------------------------------------------------------
+    def policy(self, risk_row: FloatArray, theta: FloatArray, base_logit: FloatArray | None = None) -> FloatArray:
+        """Per-category block probability ``pi_c(block | x)`` for one risk row, shape (n_categories,)."""
+        base = self.base_logit_ if base_logit is None else base_logit
+        return sigmoid(self.k * (logit(risk_row) - base - theta))
+
+    def bounds(self, theta: FloatArray, locked: NDArray[np.bool_]) -> FloatArray:
+        """The bound in force per category: ``delta_loosen`` (0 where locked) above 0, else ``delta_tighten``."""
+        loosen = np.where(locked, 0.0, self.delta_loosen)
+        return np.where(theta > 0.0, loosen, self.delta_tighten)  # type: ignore[no-any-return]
+
+    def reference_kl(self, theta: FloatArray, base_logit: FloatArray | None = None) -> FloatArray:
+        """Mean KL on the reference sample per category for offsets ``theta``, shape (n_categories,)."""
+        self._check_fitted()
+        kl = np.zeros_like(theta)
+        cols = np.flatnonzero(theta)  # KL is exactly 0 where theta is 0
+        if cols.size:
+            kl[cols] = bernoulli_kl_mean(self._reference_logits(base_logit)[:, cols], -self.k * theta[cols])
+        return kl
+
+    def gradient_step(self, risk_row: FloatArray, theta: FloatArray, y_block: bool, weight: float,
+                      base_logit: FloatArray | None = None) -> FloatArray:
+        """The unconstrained step ``-lr * weight * dLoss/dtheta`` of the joint logistic loss."""
+        pi = self.policy(risk_row, theta, base_logit)
+        if not y_block:
+            # L = -sum_c log(1 - pi_c); dL/dtheta_c = -k pi_c: loosen in proportion to pi_c.
+            grad = -self.k * pi
+        else:
+            # L = -log(1 - prod_c(1 - pi_c)); dL/dtheta_c = k pi_c Q / P with Q = prod(1 - pi_c).
+            log_q = float(np.sum(np.log1p(-np.minimum(pi, 1.0 - 1e-12))))
+            p_block = -np.expm1(log_q)
+            share = pi / max(p_block, 1e-300) if p_block > 1e-12 else pi / max(float(pi.sum()), 1e-300)
+            grad = self.k * share * np.exp(log_q)
+        return -self.learning_rate * weight * grad  # type: ignore[no-any-return]
+
+    def step(self, theta: FloatArray, risk_row: FloatArray, *, y_block: bool, weight: float = 1.0,
+             locked: NDArray[np.bool_] | None = None, base_logit: FloatArray | None = None) -> StepResult:
+        """One trust-region step on arrays: gradient step, clip to ``max_step``, backtrack.
+
+        Parameters
+        ----------
+        theta : ndarray of shape (n_categories,)
+            Current offsets; must already satisfy the trust region.
+        risk_row : ndarray of shape (n_categories,)
+            Risk ``r_c(x)`` of the text in taxonomy order.
+        y_block : bool
+            True when the feedback says the text should be blocked.
+        weight : float, default=1.0
+            Step multiplier (``moderator_weight`` for moderators).
+        locked : ndarray of bool or None, default=None
+            Categories that may not loosen; floors are always added.
+        base_logit : ndarray of shape (n_categories,) or None
+            Threshold logits before learning; None uses the taxonomy's.
+
+        Returns
+        -------
+        StepResult
+        """
+        self._check_fitted()
+        lock = self.is_floor_ if locked is None else (locked | self.is_floor_)
+        proposed = np.clip(self.gradient_step(risk_row, theta, y_block, weight, base_logit), -self.max_step, self.max_step)
+        # A locked category may come back up to 0 but never above: project before backtracking.
+        proposed = np.where(lock & (proposed > 0.0), np.minimum(proposed, np.maximum(-theta, 0.0)), proposed)
+        # Steps below min_move change no verdict and would only fill the log with noise.
+        proposed = np.where(np.abs(proposed) < self.min_move, 0.0, proposed)
+        cols = np.flatnonzero(proposed)
+        d, n_back = self._backtrack(self._reference_logits(base_logit)[:, cols], theta[cols], proposed[cols], lock[cols])
+        proposed = np.zeros_like(theta)
+        proposed[cols] = d
+        cand = theta + proposed
+        kl = self.reference_kl(cand, base_logit)
+        return StepResult(theta=cand, moves=proposed, kl=kl, delta=self.bounds(cand, lock), n_backtracks=n_back)
+
+    def _backtrack(self, a: FloatArray, theta: FloatArray, d: FloatArray,
+                   lock: NDArray[np.bool_]) -> tuple[FloatArray, int]:
+        """Halve each column's step until its constraint holds (TRPO-style backtracking).
+
+        A step that has shrunk below ``min_move`` is dropped instead of halved further: the
+        current offsets satisfy the constraint, so "no move" always ends inside the region,
+        and this caps the work at ``log2(max_step / min_move)`` evaluations.
+        """
+        n_back = 0
+        for _ in range(self.max_backtracks + 1):
+            live = d != 0.0
+            if not live.any():
+                break
+            kl = bernoulli_kl_mean(a[:, live], -self.k * (theta[live] + d[live]))
+            bad = np.zeros_like(live)
+            bad[live] = kl > self.bounds(theta[live] + d[live], lock[live])
+            if not bad.any():
+                break
+            d = np.where(bad, d * 0.5, d)
+            d = np.where(bad & (np.abs(d) < self.min_move), 0.0, d)
+            n_back += 1
+        else:
+            d = np.where(bad, 0.0, d)  # still outside after every halving: no move
+        return d, n_back
+
+    # -- state level ------------------------------------------------------------------------------
+    def theta_of(self, state: LearnedState) -> FloatArray:
+        """Offsets of ``state`` as an array in taxonomy order.
+
+        Raises
+        ------
+        UnknownIdError
+            If the state holds an offset for a category the taxonomy does not have.
+        """
+        self._check_fitted()
+        unknown = [c for c in state.offsets if c not in self.category_ids_]
+        if unknown:
+            raise UnknownIdError("category", unknown[0], known=list(self.category_ids_))
+        return np.array([state.offset(c) for c in self.category_ids_], dtype=np.float64)
+
+    def locked_mask(self, raised: Collection[str]) -> NDArray[np.bool_]:
+        """Floors plus the categories in ``raised`` (those the user's vulnerabilities raise).
+
+        Raises
+        ------
+        UnknownIdError
+            If ``raised`` names a category the taxonomy does not have.
+        """
+        for c in raised:
+            if c not in self.category_ids_:
+                raise UnknownIdError("category", c, known=list(self.category_ids_))
+        return self.is_floor_ | np.array([c in raised for c in self.category_ids_], dtype=bool)
+
+    def update(
+        self,
+        state: LearnedState,
+        text: str,
+        risk_row: FloatArray,
+        *,
+        should: str,
+        verdict: Outcome | str,
+        source: str = "user",
+        raised: Collection[str] = (),
+        base_logit: FloatArray | None = None,
+        context: str | None = None,
+        time: datetime | None = None,
+    ) -> LearnUpdate:
+        """Apply one feedback event to ``state``; pure (returns a new state).
+
+        Parameters
+        ----------
+        state : LearnedState
+        text : str
+            The content the feedback is about (hashed; kept only with ``keep_text=True``).
+        risk_row : ndarray of shape (n_categories,)
+            Its risk per category, taxonomy order.
+        should : {'allow', 'block'}
+        verdict : Outcome or str
+            The outcome the guard gave.
+        source : {'user', 'moderator'}, default='user'
+        raised : collection of str, default=()
+            Categories the user's vulnerabilities raise: they may not loosen.
+        base_logit : ndarray of shape (n_categories,) or None
+            Block-threshold logits before learning (user settings); None: taxonomy.
+        context, time : optional
+            Prompt context (hashed) and event time (default now, UTC).
+
+        Returns
+        -------
+        LearnUpdate
+            ``(state, kl, delta, info)``: ``kl`` is the largest per-category reference KL after
+            the event and ``delta`` the bound in force for that category.
+
+        Raises
+        ------
+        ValueError
+            If ``should`` or ``source`` is not an allowed value, or ``text`` is empty.
+        UnknownIdError
+            If ``raised`` or the state's offsets name an unknown category.
+        """
+        check_should(should, source)
+        if not text.strip():
+            raise ValueError("text is empty; feedback must be about the content that was judged")
+        lock = self.locked_mask(raised)
+        # A category that became locked after it loosened (a vulnerability added later) goes
+        # back to the global threshold: the constraint must hold before the step, too.
+        theta = np.where(lock & (self.theta_of(state) > 0.0), 0.0, self.theta_of(state))
+        row = np.asarray(risk_row, dtype=np.float64)
+        base = self.base_logit_ if base_logit is None else base_logit
+        floor_blocking = [
+            c for j, c in enumerate(self.category_ids_) if self.is_floor_[j] and logit(row[j]) >= base[j] + theta[j]
+        ]
+        if should == "allow" and floor_blocking:
+            kl_now = self.reference_kl(theta, base)
+            step = StepResult(theta, np.zeros_like(theta), kl_now, self.bounds(theta, lock), 0)
+            reason = (f"floor category {floor_blocking[0]} blocks this text and cannot be relaxed; "
+                      "the feedback is recorded for moderators and changes nothing")
+        else:
+            weight = self.moderator_weight if source == "moderator" else 1.0
+            step = self.step(theta, row, y_block=should == "block", weight=weight, locked=lock, base_logit=base)
+            reason = self._reason(step, lock, should)
+        return self._record(state, text, row, step, should=should, verdict=verdict, source=source, reason=reason,
+                            context=context, time=time)
+
+    def _reason(self, step: StepResult, lock: NDArray[np.bool_], should: str) -> str:
+        moved = np.abs(step.moves) > 1e-12
+        if moved.any():
+            top = int(np.argmax(np.abs(step.moves)))
+            return f"moved {int(moved.sum())} categor{'y' if moved.sum() == 1 else 'ies'}, most {self.category_ids_[top]}"
+        if should == "allow" and lock.any():
+            return "no category could loosen: the trust region is exhausted or the categories are locked"
+        return "no category could move: the trust region bound is reached"
+
+    def _record(self, state: LearnedState, text: str, row: FloatArray, step: StepResult, *, should: str,
+                verdict: Outcome | str, source: str, reason: str, context: str | None,
+                time: datetime | None) -> LearnUpdate:
+        ids = self.category_ids_
+        moves = {ids[j]: float(step.moves[j]) for j in np.flatnonzero(np.abs(step.moves) > 1e-12)}
+        binding = int(np.argmax(step.kl / np.maximum(step.delta, 1e-12)))
+        kl, delta = float(step.kl[binding]), float(step.delta[binding])
+        offsets = {c: float(t) for c, t in zip(ids, step.theta) if t != 0.0}
+        event = FeedbackEvent(
+            time=time or datetime.now(UTC),
+            text_sha256=text_digest(text),
+            text=text if self.keep_text else None,
+            context_sha256=None if context is None else text_digest(context),
+            verdict=Outcome(verdict),
+            should=should,  # type: ignore[arg-type]
+            source=source,  # type: ignore[arg-type]
+            p={c: float(p) for c, p in zip(ids, row)},
+            moves=moves,
+            applied=bool(moves),
+            reason=reason,
+            kl=kl,
+            delta=delta,
+        )
+        new_state = state.model_copy(update={"offsets": offsets, "events": (*state.events, event)})
+        info = UpdateInfo(applied=bool(moves), reason=reason, moves=moves,
+                          kl_by_category={c: float(v) for c, v in zip(ids, step.kl)}, n_backtracks=step.n_backtracks)
+        return LearnUpdate(new_state, kl, delta, info)

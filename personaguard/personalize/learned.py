@@ -1,0 +1,160 @@
+"""What a user's feedback taught the guard: per-category threshold offsets and the event log.
+
+``LearnedState`` is persisted with the user's profile (YAML or JSON), so it is a plain,
+frozen pydantic model. It holds numbers and hashes only; a feedback text is kept only when
+the learner is configured to keep texts (``TrustRegionLearner(keep_text=True)``).
+
+The offsets are ``theta_{u,c}`` of ``DESIGN.md`` section 5: the threshold in force is
+``sigmoid(logit(tau_c) + theta_{u,c})``; a positive offset loosens, a negative one tightens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from personaguard.decide.outcome import Outcome
+
+__all__ = [
+    "SHOULD_VALUES",
+    "SOURCE_VALUES",
+    "Should",
+    "FeedbackSource",
+    "FeedbackEvent",
+    "LearnedState",
+    "text_digest",
+    "check_should",
+    "reset_learned",
+    "audit_category",
+]
+
+Should = Literal["allow", "block"]
+FeedbackSource = Literal["user", "moderator"]
+
+#: The accepted values of ``should`` and ``source``, for error messages and CLI choices.
+SHOULD_VALUES: tuple[str, ...] = ("allow", "block")
+SOURCE_VALUES: tuple[str, ...] = ("user", "moderator")
+
+
+def text_digest(text: str) -> str:
+    """SHA-256 hex digest of ``text`` (UTF-8): identifies a text in the log without storing it.
+
+    Examples
+    --------
+    >>> text_digest("abc")[:12]
+    'ba7816bf8f01'
+    """
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def check_should(should: str, source: str = "user") -> None:
+    """Raise ``ValueError`` naming the allowed values when ``should`` or ``source`` is not one of them."""
+    if should not in SHOULD_VALUES:
+        raise ValueError(f"should must be one of {', '.join(map(repr, SHOULD_VALUES))}; got {should!r}")
+    if source not in SOURCE_VALUES:
+        raise ValueError(f"source must be one of {', '.join(map(repr, SOURCE_VALUES))}; got {source!r}")
+
+
+class FeedbackEvent(BaseModel):
+    """One feedback event and what it did to the offsets.
+
+    Kept even when it had no effect (floor categories, trust-region boundary), so a moderator
+    sees every request and the audit can tell "asked but refused" from "never asked".
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time: datetime = Field(description="When the feedback was given (timezone-aware, UTC).")
+    text_sha256: str = Field(min_length=64, max_length=64, description="SHA-256 of the text the feedback is about.")
+    text: str | None = Field(default=None, description="The text itself, only when the learner keeps texts.")
+    context_sha256: str | None = Field(default=None, description="SHA-256 of the prompt context, if one was given.")
+    verdict: Outcome = Field(description="The outcome the guard gave before this feedback.")
+    should: Should = Field(description="The outcome the giver says was right: 'allow' or 'block'.")
+    source: FeedbackSource = Field(description="'user' or 'moderator'.")
+    p: dict[str, float] = Field(description="Risk per category of the text when the feedback was given.")
+    moves: dict[str, float] = Field(
+        default_factory=dict, description="Change of theta per category this event applied (empty: no effect)."
+    )
+    applied: bool = Field(description="True when the event changed at least one offset.")
+    reason: str = Field(description="Why the event did or did not move the offsets, for people.")
+    kl: float = Field(ge=0.0, description="Mean KL to the reference policy after the event (binding category).")
+    delta: float = Field(ge=0.0, description="Trust-region bound in force for that category.")
+
+
+class LearnedState(BaseModel):
+    """Learned per-category offsets of one user, with the events that produced them.
+
+    Examples
+    --------
+    >>> s = LearnedState()
+    >>> s.offset("violence")
+    0.0
+    >>> LearnedState.model_validate_json(s.model_dump_json()) == s
+    True
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int = Field(default=1, description="Schema version of the learned state.")
+    offsets: dict[str, float] = Field(
+        default_factory=dict,
+        description="theta per category id on the threshold logit; missing ids mean 0 (no change).",
+    )
+    events: tuple[FeedbackEvent, ...] = Field(default=(), description="Every feedback event, oldest first.")
+
+    @field_validator("offsets")
+    @classmethod
+    def _finite(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {c: t for c, t in v.items() if not math.isfinite(t)}
+        if bad:
+            raise ValueError(f"offsets must be finite numbers; got {bad}")
+        return v
+
+    def offset(self, category_id: str) -> float:
+        """theta for ``category_id`` (0.0 when it never moved)."""
+        return float(self.offsets.get(category_id, 0.0))
+
+
+def reset_learned(state: LearnedState, categories: list[str] | None = None) -> LearnedState:
+    """Forget learned offsets (all, or only ``categories``); the event log is kept for audit.
+
+    Parameters
+    ----------
+    state : LearnedState
+    categories : list of str or None, default=None
+        Category ids to reset; None resets every category.
+
+    Returns
+    -------
+    LearnedState
+        The same events, with the chosen offsets removed.
+
+    Examples
+    --------
+    >>> s = LearnedState(offsets={"violence": 0.4, "sexual": -1.0})
+    >>> reset_learned(s, ["violence"]).offsets
+    {'sexual': -1.0}
+    """
+    if categories is None:
+        return state.model_copy(update={"offsets": {}})
+    drop = set(categories)
+    return state.model_copy(update={"offsets": {c: t for c, t in state.offsets.items() if c not in drop}})
+
+
+def audit_category(state: LearnedState, category_id: str) -> list[FeedbackEvent]:
+    """The events that moved ``category_id``, oldest first: why its threshold is where it is.
+
+    Events that asked about the category but were refused (floors, the trust-region boundary)
+    are included too, with ``applied=False`` and zero move, so the answer also shows what the
+    learner declined to do.
+
+    Examples
+    --------
+    >>> audit_category(LearnedState(), "violence")
+    []
+    """
+    return [e for e in state.events if category_id in e.moves or (not e.applied and e.p.get(category_id, 0.0) > 0.0)]
