@@ -1,0 +1,64 @@
+"""Hypothesis invariants of the trust-region learner: no feedback sequence escapes the region."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from personaguard.personalize.learn import TrustRegionLearner
+from personaguard.personalize.learned import LearnedState
+from personaguard.personalize.reference import synthetic_reference
+from personaguard.taxonomy import load_taxonomy
+
+TAX = load_taxonomy()
+N_CAT = len(TAX.ids)
+FLOORS = [c.id for c in TAX.categories if c.floor]
+LEARNER = TrustRegionLearner(delta_loosen=0.02, delta_tighten=0.3).fit(
+    TAX, reference_probs=synthetic_reference(TAX.ids, seed=3)
+)
+
+probs = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
+events = st.tuples(
+    st.lists(probs, min_size=N_CAT, max_size=N_CAT),
+    st.sampled_from(["allow", "block"]),
+    st.sampled_from(["user", "moderator"]),
+    st.lists(st.sampled_from(TAX.ids), max_size=3),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(events, min_size=1, max_size=40))
+def test_kl_stays_within_delta_after_every_update(seq: list[tuple[list[float], str, str, list[str]]]) -> None:
+    state = LearnedState()
+    for row, should, source, raised in seq:
+        res = LEARNER.update(state, "text", np.array(row), should=should, verdict="allow", source=source, raised=raised)
+        state = res.state
+        assert res.kl <= res.delta + 1e-12, (row, should)
+        theta = LEARNER.theta_of(state)
+        kl = LEARNER.reference_kl(theta)
+        lock = LEARNER.locked_mask(raised)
+        assert (kl <= LEARNER.bounds(theta, lock) + 1e-12).all(), dict(zip(TAX.ids, kl))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(events, min_size=1, max_size=40))
+def test_floors_never_loosen(seq: list[tuple[list[float], str, str, list[str]]]) -> None:
+    state = LearnedState()
+    for row, should, source, raised in seq:
+        state = LEARNER.update(state, "t", np.array(row), should=should, verdict="block", source=source,
+                               raised=raised).state
+        for floor in FLOORS:
+            assert state.offset(floor) <= 0.0, (floor, state.offsets)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(events, min_size=0, max_size=15), st.booleans())
+def test_learned_state_round_trips(seq: list[tuple[list[float], str, str, list[str]]], keep: bool) -> None:
+    learner = TrustRegionLearner(keep_text=keep).fit(TAX, reference_probs=synthetic_reference(TAX.ids, seed=3))
+    state = LearnedState()
+    for i, (row, should, source, raised) in enumerate(seq):
+        state = learner.update(state, f"text {i}", np.array(row), should=should, verdict="warn", source=source,
+                               raised=raised, context=None if i % 2 else "ctx").state
+    assert LearnedState.model_validate_json(state.model_dump_json()) == state
+    assert LearnedState.model_validate(state.model_dump(mode="json")) == state
