@@ -369,6 +369,7 @@ class TrustRegionLearner:
             If ``raised`` or the state's offsets name an unknown category.
         """
         check_should(should, source)
+        self._check_fitted()
         if not text.strip():
             raise ValueError("text is empty; feedback must be about the content that was judged")
         lock = self.locked_mask(raised)
