@@ -1,0 +1,1 @@
+"""Alembic migrations, packaged so ``upgrade()`` works from an installed wheel."""

@@ -1,0 +1,279 @@
+"""Repository functions: the only code that queries the tables.
+
+Every function is keyword-only and scoped by ``tenant_id`` (except tenant creation and key
+lookup, which are how a tenant id is obtained), so no caller can read across tenants by
+forgetting a filter. The audit log has ``append_decisions`` and ``list_decisions`` only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from personaguard.errors import ConfigError, UnknownIdError
+from personaguard.record.tables import ApiKey, AuditDecision, Feedback, Profile, Tenant
+
+__all__ = [
+    "TenantInfo",
+    "NewTenant",
+    "StoredProfile",
+    "FeedbackRecord",
+    "NewDecision",
+    "DecisionRecord",
+    "hash_key",
+    "sha256_text",
+    "create_tenant",
+    "tenant_for_key",
+    "put_profile",
+    "get_profile",
+    "delete_profile",
+    "add_feedback",
+    "list_feedback",
+    "append_decisions",
+    "list_decisions",
+]
+
+_KEY_PREFIX = "pgk_"
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    """A tenant as the service needs it: id, name and whether decisions keep their text."""
+
+    id: str
+    name: str
+    store_text: bool
+
+
+@dataclass(frozen=True)
+class NewTenant:
+    """A freshly created tenant and its API key (shown once, stored only hashed)."""
+
+    tenant: TenantInfo
+    api_key: str
+
+
+@dataclass(frozen=True)
+class StoredProfile:
+    """A stored profile document and whether this write created it."""
+
+    user_id: str
+    document: dict[str, object]
+    updated_at: datetime
+    is_new: bool = False
+
+
+@dataclass(frozen=True)
+class FeedbackRecord:
+    """One stored feedback event."""
+
+    id: int
+    user_id: str
+    text: str
+    should: str
+    context: str | None
+    source: str
+    client_event_id: str | None
+    is_learned: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NewDecision:
+    """What the audit log keeps about one decision (the text may be dropped by retention)."""
+
+    request_id: str
+    user_id: str | None
+    text: str
+    outcome: str
+    flagged: bool
+    p_any: float
+    scores: dict[str, float]
+    risks: dict[str, float]
+    thresholds: dict[str, dict[str, object]] = field(default_factory=dict)
+    model_version: str = "unknown"
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """One audit-log row as read back."""
+
+    id: int
+    request_id: str
+    user_id: str | None
+    created_at: datetime
+    text: str | None
+    text_sha256: str
+    outcome: str
+    flagged: bool
+    p_any: float
+    scores: dict[str, float]
+    risks: dict[str, float]
+    thresholds: dict[str, dict[str, object]]
+    model_version: str
+
+
+def hash_key(api_key: str) -> str:
+    """SHA-256 hex digest of an API key (keys carry 256 random bits, so no salt is needed)."""
+    return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    """SHA-256 hex digest of a text, kept in the audit log whatever the retention."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_tenant(session: Session, *, name: str, store_text: bool = False) -> NewTenant:
+    """Create a tenant with one API key; raises ConfigError if the name is taken."""
+    if not name.strip():
+        raise ConfigError("tenant name must not be empty", source="tenant")
+    if session.scalar(select(Tenant.id).where(Tenant.name == name)) is not None:
+        raise ConfigError(f"a tenant named {name!r} already exists; pick another name", source="tenant")
+    tenant = Tenant(id=uuid.uuid4().hex, name=name, store_text=store_text, created_at=_now())
+    api_key = _KEY_PREFIX + secrets.token_urlsafe(32)
+    session.add(tenant)
+    session.flush()
+    session.add(ApiKey(key_sha256=hash_key(api_key), tenant_id=tenant.id, prefix=api_key[:8], created_at=_now()))
+    return NewTenant(TenantInfo(tenant.id, tenant.name, tenant.store_text), api_key)
+
+
+def tenant_for_key(session: Session, *, api_key: str) -> TenantInfo:
+    """The tenant owning ``api_key``; raises UnknownIdError (kind ``"api key"``) otherwise."""
+    row = session.execute(
+        select(Tenant).join(ApiKey, ApiKey.tenant_id == Tenant.id).where(ApiKey.key_sha256 == hash_key(api_key))
+    ).scalar_one_or_none()
+    if row is None:
+        raise UnknownIdError("api key", api_key[:8] + "...")
+    return TenantInfo(row.id, row.name, row.store_text)
+
+
+def put_profile(session: Session, *, tenant_id: str, user_id: str, document: dict[str, object]) -> StoredProfile:
+    """Create or replace a profile document."""
+    row = session.get(Profile, (tenant_id, user_id))
+    is_new = row is None
+    if row is None:
+        row = Profile(tenant_id=tenant_id, user_id=user_id, document=document, updated_at=_now())
+        session.add(row)
+    else:
+        row.document = document
+        row.updated_at = _now()
+    session.flush()
+    return StoredProfile(user_id, dict(row.document), row.updated_at, is_new)
+
+
+def get_profile(session: Session, *, tenant_id: str, user_id: str) -> StoredProfile:
+    """A stored profile; UnknownIdError if it does not exist *for this tenant*."""
+    row = session.get(Profile, (tenant_id, user_id))
+    if row is None:
+        raise UnknownIdError("user", user_id)
+    return StoredProfile(user_id, dict(row.document), row.updated_at)
+
+
+def delete_profile(session: Session, *, tenant_id: str, user_id: str) -> None:
+    """Delete a profile (its feedback and decisions stay, as the audit trail requires)."""
+    row = session.get(Profile, (tenant_id, user_id))
+    if row is None:
+        raise UnknownIdError("user", user_id)
+    session.delete(row)
+
+
+def add_feedback(
+    session: Session,
+    *,
+    tenant_id: str,
+    user_id: str,
+    text: str,
+    should: str,
+    context: str | None = None,
+    source: str = "user",
+    client_event_id: str | None = None,
+    is_learned: bool = False,
+) -> FeedbackRecord:
+    """Store one feedback event; durable once the surrounding transaction commits."""
+    row = Feedback(
+        tenant_id=tenant_id,
+        user_id=user_id,
+        text=text,
+        should=should,
+        context=context,
+        source=source,
+        client_event_id=client_event_id,
+        is_learned=is_learned,
+        created_at=_now(),
+    )
+    session.add(row)
+    session.flush()
+    return _feedback_record(row)
+
+
+def _feedback_record(row: Feedback) -> FeedbackRecord:
+    return FeedbackRecord(
+        row.id, row.user_id, row.text, row.should, row.context, row.source, row.client_event_id, row.is_learned,
+        row.created_at,
+    )
+
+
+def list_feedback(session: Session, *, tenant_id: str, user_id: str | None = None) -> list[FeedbackRecord]:
+    """Every feedback event of a tenant (optionally of one user), oldest first."""
+    query = select(Feedback).where(Feedback.tenant_id == tenant_id)
+    if user_id is not None:
+        query = query.where(Feedback.user_id == user_id)
+    return [_feedback_record(r) for r in session.scalars(query.order_by(Feedback.id))]
+
+
+def append_decisions(
+    session: Session, *, tenant_id: str, store_text: bool, decisions: Sequence[NewDecision]
+) -> list[int]:
+    """Append decisions to the audit log; the text is kept only when ``store_text``."""
+    now = _now()
+    rows = [
+        AuditDecision(
+            tenant_id=tenant_id,
+            user_id=d.user_id,
+            request_id=d.request_id,
+            created_at=now,
+            text=d.text if store_text else None,
+            text_sha256=sha256_text(d.text),
+            outcome=d.outcome,
+            flagged=d.flagged,
+            p_any=d.p_any,
+            scores=d.scores,
+            risks=d.risks,
+            thresholds=d.thresholds,
+            model_version=d.model_version,
+        )
+        for d in decisions
+    ]
+    session.add_all(rows)
+    session.flush()
+    return [r.id for r in rows]
+
+
+def list_decisions(
+    session: Session, *, tenant_id: str, user_id: str | None = None, limit: int = 100, before_id: int | None = None
+) -> list[DecisionRecord]:
+    """Audit-log rows of a tenant, newest first; page with ``before_id``."""
+    query = select(AuditDecision).where(AuditDecision.tenant_id == tenant_id)
+    if user_id is not None:
+        query = query.where(AuditDecision.user_id == user_id)
+    if before_id is not None:
+        query = query.where(AuditDecision.id < before_id)
+    rows = session.scalars(query.order_by(AuditDecision.id.desc()).limit(limit))
+    return [
+        DecisionRecord(
+            r.id, r.request_id, r.user_id, r.created_at, r.text, r.text_sha256, r.outcome, r.flagged, r.p_any,
+            dict(r.scores), dict(r.risks), dict(r.thresholds), r.model_version,
+        )
+        for r in rows
+    ]

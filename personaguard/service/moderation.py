@@ -1,0 +1,99 @@
+"""Moderation and feedback wiring: profile lookup, Guard call, audit record. No rules here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from personaguard.decide.outcome import Decision, Outcome
+from personaguard.record import repos
+from personaguard.record.db import session_scope
+from personaguard.service.deps import ServiceState
+from personaguard.service.profiles import to_profile, validate_document
+from personaguard.service.schemas import FeedbackIn, FeedbackOut, ModerationRequest, ModerationResponse, ModerationResult
+
+__all__ = ["moderate", "give_feedback"]
+
+
+def _user_profile(state: ServiceState, tenant: repos.TenantInfo, req: ModerationRequest) -> tuple[str | None, Any]:
+    if req.user is not None:
+        with session_scope(state.sessions) as session:
+            stored = repos.get_profile(session, tenant_id=tenant.id, user_id=req.user)
+        return req.user, to_profile(stored.document)
+    if req.user_profile is not None:
+        user_id = str(req.user_profile.get("id", "inline"))
+        return None, to_profile(validate_document(user_id, req.user_profile))
+    return None, None
+
+
+def _thresholds(decision: Decision) -> dict[str, dict[str, object]]:
+    return {
+        v.id: {"warn": v.warn, "block": v.block, "source": v.source.value, "p": v.p, "r": v.r, "outcome": v.outcome.value}
+        for v in decision.categories
+    }
+
+
+def _result(decision: Decision, decision_id: int) -> ModerationResult:
+    flagged_ids = {v.id for v in decision.categories if v.outcome is not Outcome.ALLOW}
+    return ModerationResult(
+        flagged=decision.flagged,
+        categories={cid: cid in flagged_ids for cid in decision.scores},
+        category_scores=decision.scores,
+        outcome=decision.outcome,
+        explanation=decision.explanation,
+        user_factors=list(decision.user_factors),
+        risks=decision.risks,
+        p_any=decision.p_any,
+        question=decision.question,
+        decision_id=decision_id,
+    )
+
+
+def moderate(
+    state: ServiceState, tenant: repos.TenantInfo, req: ModerationRequest, request_id: str
+) -> ModerationResponse:
+    """Decide on every input (micro-batched with concurrent requests) and append to the audit log."""
+    user_id, profile = _user_profile(state, tenant, req)
+    texts = req.texts
+    kwargs: dict[str, Any] = {"user": profile} if profile is not None and state.accepts_user else {}
+    with state.batcher.active():
+        decisions = state.guard.check_batch(texts, req.contexts, **kwargs)
+    entries = [
+        repos.NewDecision(
+            request_id=request_id, user_id=user_id, text=text, outcome=d.outcome.value, flagged=d.flagged,
+            p_any=d.p_any, scores=d.scores, risks=d.risks, thresholds=_thresholds(d), model_version=d.model_version,
+        )
+        for text, d in zip(texts, decisions)
+    ]
+    with session_scope(state.sessions) as session:
+        ids = repos.append_decisions(session, tenant_id=tenant.id, store_text=tenant.store_text, decisions=entries)
+    for d in decisions:
+        state.metrics.decisions.labels(d.outcome.value).inc()
+    return ModerationResponse(
+        id=f"modr-{request_id}",
+        model=state.guard.model_version,
+        results=[_result(d, i) for d, i in zip(decisions, ids)],
+    )
+
+
+def give_feedback(state: ServiceState, tenant: repos.TenantInfo, body: FeedbackIn) -> FeedbackOut:
+    """Store the event durably; when the Guard has a learner, update the profile in the same transaction."""
+    learn = getattr(state.guard, "learn", None)
+    with state.user_locks.for_user(tenant.id, body.user), session_scope(state.sessions) as session:
+        stored = repos.get_profile(session, tenant_id=tenant.id, user_id=body.user)
+        kl = delta = None
+        profile = to_profile(stored.document) if learn is not None else None
+        if learn is not None and profile is not None:
+            res = learn(profile, body.text, should=body.should, context=body.context, source=body.source)
+            repos.put_profile(
+                session, tenant_id=tenant.id, user_id=body.user, document=res.profile.model_dump(mode="json")
+            )
+            kl, delta = float(res.kl), float(res.delta)
+        record = repos.add_feedback(
+            session, tenant_id=tenant.id, user_id=body.user, text=body.text, should=body.should,
+            context=body.context, source=body.source, client_event_id=body.event_id, is_learned=kl is not None,
+        )
+    state.metrics.feedback.labels(body.should, str(record.is_learned).lower()).inc()
+    return FeedbackOut(
+        id=record.id, user=body.user, should=body.should, is_learned=record.is_learned, kl=kl, delta=delta,
+        created_at=record.created_at,
+    )

@@ -1,0 +1,51 @@
+"""User profiles as stored documents, validated by ``UserProfile`` when that model exists."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from pydantic import BaseModel
+
+from personaguard.errors import ConfigError
+
+__all__ = ["profile_model", "validate_document", "to_profile"]
+
+
+def profile_model() -> type[BaseModel] | None:
+    """The library's ``UserProfile`` model, or None while the personalize stage is not built."""
+    try:
+        module = importlib.import_module("personaguard.personalize.profile")
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("personaguard.personalize"):
+            return None
+        raise
+    model: type[BaseModel] = module.UserProfile
+    return model
+
+
+def validate_document(user_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """The document to store for ``user_id``: ``body`` checked by UserProfile, with ``id`` set.
+
+    Raises
+    ------
+    ConfigError
+        If ``body`` names a different id.
+    pydantic.ValidationError
+        If UserProfile rejects a field (answered as 422 with the field path).
+    """
+    if "id" in body and body["id"] != user_id:
+        raise ConfigError(f"body id {body['id']!r} differs from the URL's {user_id!r}; drop it or make them equal",
+                          loc=("body", "id"))
+    document = {**body, "id": user_id}
+    model = profile_model()
+    if model is None:
+        return document
+    dumped: dict[str, Any] = model.model_validate(document).model_dump(mode="json")
+    return dumped
+
+
+def to_profile(document: dict[str, Any]) -> BaseModel | None:
+    """The UserProfile object for a stored document (None while UserProfile does not exist)."""
+    model = profile_model()
+    return None if model is None else model.model_validate(document)

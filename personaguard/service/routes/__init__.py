@@ -1,0 +1,17 @@
+"""One router per resource; ``ROUTERS`` is the one list the app includes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from personaguard.service.routes import decisions, feedback, health, moderations, users
+
+__all__ = ["ROUTERS"]
+
+ROUTERS: tuple[APIRouter, ...] = (
+    moderations.router,
+    users.router,
+    feedback.router,
+    decisions.router,
+    health.router,
+)

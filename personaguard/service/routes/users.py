@@ -1,0 +1,51 @@
+"""PUT/GET/DELETE /v1/users/{id}: stored user profiles, scoped to the caller's tenant."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Response
+
+from personaguard.record import repos
+from personaguard.record.db import session_scope
+from personaguard.service.deps import AppState, CurrentTenant
+from personaguard.service.profiles import validate_document
+from personaguard.service.routes._responses import ERROR_RESPONSES
+from personaguard.service.schemas import USER_ID_PATTERN, UserOut
+
+router = APIRouter(prefix="/v1/users", tags=["users"], responses=ERROR_RESPONSES)
+
+UserIdPath = Annotated[str, Path(pattern=USER_ID_PATTERN, description="The user's id within the tenant.")]
+ProfileBody = Annotated[
+    dict[str, Any],
+    Body(description="UserProfile fields, e.g. {\"self_description\": \"I have hepatitis.\"}", examples=[{}]),
+]
+
+
+def _out(stored: repos.StoredProfile) -> UserOut:
+    return UserOut(id=stored.user_id, profile=stored.document, updated_at=stored.updated_at)
+
+
+@router.put("/{user_id}", response_model=UserOut, summary="Create or replace a user profile")
+def put_user(user_id: UserIdPath, body: ProfileBody, state: AppState, tenant: CurrentTenant, response: Response) -> UserOut:
+    """The body is validated as a UserProfile; 201 when created, 200 when replaced."""
+    document = validate_document(user_id, body)
+    with session_scope(state.sessions) as session:
+        stored = repos.put_profile(session, tenant_id=tenant.id, user_id=user_id, document=document)
+    response.status_code = 201 if stored.is_new else 200
+    return _out(stored)
+
+
+@router.get("/{user_id}", response_model=UserOut, summary="Read a user profile")
+def get_user(user_id: UserIdPath, state: AppState, tenant: CurrentTenant) -> UserOut:
+    """404 for unknown ids and for other tenants' users alike."""
+    with session_scope(state.sessions) as session:
+        return _out(repos.get_profile(session, tenant_id=tenant.id, user_id=user_id))
+
+
+@router.delete("/{user_id}", status_code=204, response_class=Response, summary="Delete a user profile")
+def delete_user(user_id: UserIdPath, state: AppState, tenant: CurrentTenant) -> Response:
+    """The user's feedback and decisions stay in the audit trail."""
+    with session_scope(state.sessions) as session:
+        repos.delete_profile(session, tenant_id=tenant.id, user_id=user_id)
+    return Response(status_code=204)

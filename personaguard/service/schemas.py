@@ -1,0 +1,164 @@
+"""Request and response shapes; limits sit on the fields so bad input fails at the edge (422)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from personaguard.decide.outcome import Outcome, Question, UserFactor
+
+__all__ = [
+    "USER_ID_PATTERN",
+    "MAX_INPUTS",
+    "ErrorBody",
+    "ModerationRequest",
+    "ModerationResult",
+    "ModerationResponse",
+    "UserOut",
+    "FeedbackIn",
+    "FeedbackOut",
+    "DecisionOut",
+    "DecisionsPage",
+    "Health",
+]
+
+#: User ids are opaque to us but must be printable and short (they appear in URLs and logs).
+USER_ID_PATTERN = r"^[A-Za-z0-9._:@\-]{1,200}$"
+#: Most texts one moderation request may carry.
+MAX_INPUTS = 256
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(BaseModel):
+    """Every error response: a stable code, a message for people, and where the problem is."""
+
+    code: str = Field(description="Stable slug, e.g. 'unknown_id', 'validation_error'.")
+    message: str = Field(description="What went wrong and how to fix it.")
+    loc: list[str | int] = Field(default_factory=list, description="Path of the bad field, if any.")
+    request_id: str | None = Field(default=None, description="Id to quote when reporting a 500.")
+
+
+class ModerationRequest(_In):
+    """OpenAI moderation request, plus personaguard's user and context fields."""
+
+    input: str | list[str] = Field(description="One text or a list of texts.")
+    model: str | None = Field(default=None, max_length=200, description="Accepted for OpenAI client compatibility.")
+    user: str | None = Field(default=None, pattern=USER_ID_PATTERN, description="Id of a stored user profile.")
+    user_profile: dict[str, Any] | None = Field(default=None, description="An inline UserProfile (not stored).")
+    context: str | list[str | None] | None = Field(
+        default=None, description="The prompt a text answers: one for all inputs, or one per input."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> ModerationRequest:
+        if isinstance(self.input, list) and not 1 <= len(self.input) <= MAX_INPUTS:
+            raise ValueError(f"input must hold 1 to {MAX_INPUTS} texts, got {len(self.input)}")
+        if self.user is not None and self.user_profile is not None:
+            raise ValueError("give either user (a stored profile id) or user_profile (inline), not both")
+        if isinstance(self.context, list) and len(self.context) != len(self.texts):
+            raise ValueError(f"context has {len(self.context)} items but input has {len(self.texts)}")
+        return self
+
+    @property
+    def texts(self) -> list[str]:
+        """The input as a list."""
+        return [self.input] if isinstance(self.input, str) else list(self.input)
+
+    @property
+    def contexts(self) -> list[str | None] | None:
+        """One context per text, or None."""
+        if self.context is None or isinstance(self.context, list):
+            return self.context
+        return [self.context] * len(self.texts)
+
+
+class ModerationResult(BaseModel):
+    """One text's verdict: the OpenAI fields first, then personaguard's."""
+
+    flagged: bool = Field(description="True unless the outcome is allow.")
+    categories: dict[str, bool] = Field(description="Per taxonomy category: did it warn or block.")
+    category_scores: dict[str, float] = Field(description="Calibrated probability per taxonomy category.")
+    outcome: Outcome = Field(description="allow, warn, block or ask.")
+    explanation: str = Field(description="Why: top categories, thresholds in force and their sources.")
+    user_factors: list[UserFactor] = Field(description="Facts about the user that changed a risk.")
+    risks: dict[str, float] = Field(description="Personalized risk per category.")
+    p_any: float = Field(ge=0.0, le=1.0, description="Probability that any category is violated.")
+    question: Question | None = Field(default=None, description="Set when outcome is ask.")
+    decision_id: int = Field(description="Id of this decision in the audit log.")
+
+
+class ModerationResponse(BaseModel):
+    """OpenAI moderation response shape."""
+
+    id: str = Field(description="Request id (also in the audit log).")
+    model: str = Field(description="Version of the scorer that decided.")
+    results: list[ModerationResult]
+
+
+class UserOut(BaseModel):
+    """A stored user profile."""
+
+    id: str
+    profile: dict[str, Any] = Field(description="The stored UserProfile document.")
+    updated_at: datetime
+
+
+class FeedbackIn(_In):
+    """This text should have been allowed (or blocked) for this user."""
+
+    user: str = Field(pattern=USER_ID_PATTERN, description="Id of a stored user profile.")
+    text: str = Field(description="The text the verdict was about.")
+    should: Literal["allow", "block"] = Field(description="What the verdict should have been.")
+    context: str | None = Field(default=None, description="The prompt, when the text was a response.")
+    source: Literal["user", "moderator"] = Field(default="user", description="Who gave the feedback.")
+    event_id: str | None = Field(default=None, max_length=200, description="Client's own id for the event.")
+
+
+class FeedbackOut(BaseModel):
+    """An acknowledged (durably stored) feedback event."""
+
+    id: int
+    user: str
+    should: Literal["allow", "block"]
+    is_learned: bool = Field(description="True when the trust-region learner updated the profile.")
+    kl: float | None = Field(default=None, description="Policy KL from the global one after the update.")
+    delta: float | None = Field(default=None, description="Trust-region bound in force.")
+    created_at: datetime
+
+
+class DecisionOut(BaseModel):
+    """One audit-log entry."""
+
+    id: int
+    request_id: str
+    user: str | None
+    created_at: datetime
+    text: str | None = Field(description="The text, or null when the tenant keeps hashes only.")
+    text_sha256: str
+    outcome: Outcome
+    flagged: bool
+    p_any: float
+    scores: dict[str, float]
+    risks: dict[str, float]
+    thresholds: dict[str, dict[str, Any]] = Field(description="Per category: warn, block and their source.")
+    model_version: str
+
+
+class DecisionsPage(BaseModel):
+    """A page of the audit log, newest first."""
+
+    decisions: list[DecisionOut]
+    next_before: int | None = Field(description="Pass as `before` for the next page; null at the end.")
+
+
+class Health(BaseModel):
+    """Liveness and readiness."""
+
+    status: Literal["ok"]
+    model_version: str
+    database: Literal["ok"]
