@@ -9,30 +9,37 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from personaguard.decide.explain import explain
-from personaguard.decide.outcome import SEVERITY, CategoryVerdict, Decision, Outcome
-from personaguard.decide.thresholds import Thresholds, default_thresholds, outcomes_for
+from personaguard.decide.outcome import Decision, Outcome
+from personaguard.decide.thresholds import Thresholds, default_thresholds
+from personaguard.decide.verdicts import category_verdicts
 from personaguard.errors import InputTooLargeError
 from personaguard.normalize import NormalizedText, normalize_text
 from personaguard.score.base import CategoryScores, Scorer
 from personaguard.taxonomy import Taxonomy, load_taxonomy
 
+if TYPE_CHECKING:
+    from personaguard.personalize.feedback import LearnResult
+    from personaguard.personalize.learn import TrustRegionLearner
+    from personaguard.personalize.parse import VulnerabilityParser
+    from personaguard.personalize.profile import UserProfile
+    from personaguard.personalize.risk import PersonalRiskModel, UserRisk
+    from personaguard.personalize.vulnerabilities import KnowledgeBase
+
 __all__ = ["Guard", "load_scorer"]
 
 log = logging.getLogger(__name__)
-
-#: Categories below this probability are left out of a decision's ``categories`` list.
-_REPORT_MIN_P = 0.01
 
 
 def load_scorer(taxonomy: Taxonomy, *, artifacts_dir: str | os.PathLike[str] | None = None) -> Scorer:
     """The packaged scorer for ``taxonomy`` (MiniLM + trained heads), loaded from disk, no network."""
     from personaguard.score.cascade import load_default_scorer
 
-    return load_default_scorer(tuple(taxonomy.ids), artifacts_dir=artifacts_dir)
+    return load_default_scorer(tuple(taxonomy.ids), derived=taxonomy.derived_indices(), artifacts_dir=artifacts_dir)
 
 
 def _validate_texts(texts: Sequence[str], name: str) -> list[str]:
@@ -56,6 +63,9 @@ class Guard:
         packaged MiniLM scorer.
     max_text_chars : int, default=2_000_000
         Longer texts raise :class:`InputTooLargeError` (never silently truncated).
+    knowledge_base : KnowledgeBase, path-like or None, default=None
+        The vulnerability knowledge base for personalized checks; None loads the packaged one
+        (on the first check with a user, together with its embeddings).
 
     Examples
     --------
@@ -71,6 +81,8 @@ class Guard:
         taxonomy: Taxonomy | str | os.PathLike[str] | None = None,
         scorer: Scorer | None = None,
         max_text_chars: int = 2_000_000,
+        learner: "TrustRegionLearner | None" = None,
+        knowledge_base: "KnowledgeBase | str | os.PathLike[str] | None" = None,
     ) -> None:
         self.taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
         self.scorer = scorer if scorer is not None else load_scorer(self.taxonomy)
@@ -79,6 +91,8 @@ class Guard:
 
             raise ConfigError("the scorer's categories do not match the taxonomy's, in order")
         self.max_text_chars = max_text_chars
+        self.learner = learner
+        self.knowledge_base = knowledge_base
         self.thresholds_ = default_thresholds(self.taxonomy)
 
     @property
@@ -87,8 +101,10 @@ class Guard:
         return str(getattr(self.scorer, "version", "unknown"))
 
     # -- public API -----------------------------------------------------------------------------
-    def check(self, text: str, context: str | None = None) -> Decision:
+    def check(self, text: str, context: str | None = None, *, user: "UserProfile | None" = None) -> Decision:
         """Decide on one text (``context``: the prompt, when ``text`` is a model response).
+
+        With ``user``, the verdict fits that user: see :meth:`check_batch`.
 
         Raises
         ------
@@ -99,28 +115,158 @@ class Guard:
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be str, got {type(text).__name__}")
-        return self.check_batch([text], None if context is None else [context])[0]
+        return self.check_batch([text], None if context is None else [context], user=user)[0]
 
-    def check_batch(self, texts: Sequence[str], contexts: Sequence[str | None] | None = None) -> list[Decision]:
+    def check_batch(
+        self,
+        texts: Sequence[str],
+        contexts: Sequence[str | None] | None = None,
+        *,
+        user: "UserProfile | None" = None,
+    ) -> list[Decision]:
         """Decide on many texts at once; results come back in input order.
 
         Parameters
         ----------
         texts : list of str, length n_texts
         contexts : list of (str or None), length n_texts, or None
+        user : UserProfile or None, default=None
+            The person the verdicts are for: their settings, age band, learned offsets move the
+            thresholds, and their vulnerabilities, custom categories and allow-examples move the
+            risks (docs/personalization.md). None gives the global verdicts.
 
         Returns
         -------
         list of Decision, length n_texts
+
+        Raises
+        ------
+        TypeError
+            If ``user`` is not a UserProfile.
+        FloorRelaxedError, UnknownIdError, ConfigError
+            If the profile does not fit this guard's taxonomy or knowledge base.
         """
         items = _validate_texts(texts, "texts")
         ctx = self._validate_contexts(contexts, len(items))
+        if user is not None:
+            self._validate_user(user)
         normalized = self._normalize(items)
         scores = self._score(normalized)
         ctx_scores = self._score_contexts(ctx)
+        thresholds, personal = self._personalize(normalized, scores, user)
         return [
-            self._decide(i, normalized[i], scores, ctx_scores.get(i)) for i in range(len(items))
+            self._decide(i, normalized[i], scores, ctx_scores.get(i), thresholds, personal[i] if personal else None,
+                         user)
+            for i in range(len(items))
         ]
+
+    def parse_profile(self, text: str, *, id: str = "anonymous") -> "UserProfile":  # noqa: A002
+        """A profile parsed from a self-description, reusing this guard's encoder and knowledge base."""
+        from personaguard.personalize.profile import UserProfile
+
+        return UserProfile.from_text(text, id=id, parser=self.vulnerability_parser())
+
+    def vulnerability_parser(self) -> "VulnerabilityParser":
+        """The self-description parser, built on first use and kept on this guard."""
+        if getattr(self, "vulnerability_parser_", None) is None:
+            from personaguard.personalize.parse import VulnerabilityParser
+
+            model = self.personal_risk_model()
+            self.vulnerability_parser_ = VulnerabilityParser(
+                knowledge_base=model.knowledge_base, encoder=model.encoder, index=model.index
+            )
+        return self.vulnerability_parser_
+
+    def personal_risk_model(self) -> "PersonalRiskModel":
+        """The personal risk model (knowledge base + its embeddings), built on first use and kept here."""
+        if getattr(self, "personal_risk_", None) is None:
+            from personaguard.personalize.risk import PersonalRiskModel
+            from personaguard.score.encoder import MiniLMEncoder
+
+            encoder = getattr(self.scorer, "encoder", None)
+            if not isinstance(encoder, MiniLMEncoder):
+                encoder = MiniLMEncoder()
+            self.personal_risk_ = PersonalRiskModel(
+                taxonomy=self.taxonomy, knowledge_base=self._knowledge_base(), encoder=encoder
+            )
+        return self.personal_risk_
+
+    def _knowledge_base(self) -> "KnowledgeBase":
+        if getattr(self, "knowledge_base_", None) is None:
+            from personaguard.personalize.vulnerabilities import KnowledgeBase, load_knowledge_base
+
+            kb = self.knowledge_base
+            if isinstance(kb, KnowledgeBase):
+                kb.check_categories(self.taxonomy)
+                self.knowledge_base_ = kb
+            else:
+                self.knowledge_base_ = load_knowledge_base(kb, taxonomy=self.taxonomy)
+        return self.knowledge_base_
+
+    def learn(
+        self, profile: "UserProfile", text: str, *, should: str, context: str | None = None, source: str = "user"
+    ) -> "LearnResult":
+        """Learn from feedback on the verdict ``text`` gets for ``profile``, inside the trust region.
+
+        Scores the text, then delegates to :func:`personaguard.personalize.feedback.apply_feedback`
+        (``docs/learning.md`` has the rule). Feedback asking to allow a text a floor category
+        blocks is recorded and changes nothing; the result says so.
+
+        Parameters
+        ----------
+        profile : UserProfile
+        text : str
+            The content the verdict was about (non-empty).
+        should : {'allow', 'block'}
+        context : str or None, default=None
+        source : {'user', 'moderator'}, default='user'
+
+        Returns
+        -------
+        LearnResult
+            ``.profile`` (updated), ``.kl``, ``.delta``, ``.applied``, ``.reason``.
+
+        Raises
+        ------
+        TypeError
+            If ``text`` is not a str.
+        ValueError
+            If ``should`` or ``source`` is not an allowed value, or ``text`` is empty.
+        UnknownIdError
+            If the profile names an unknown vulnerability or learned category.
+        """
+        from personaguard.personalize.feedback import apply_feedback, raised_categories
+        from personaguard.personalize.learned import check_should
+
+        check_should(should, source)
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, got {type(text).__name__}")
+        if not text.strip():
+            raise ValueError("text is empty; feedback must be about the content that was judged")
+        decision = self.check(text, context)
+        raised = raised_categories(self._vulnerability_ids(profile), self._vulnerability_categories())
+        return apply_feedback(self.fitted_learner(), profile, text, decision.risks, decision.outcome.value,
+                              should=should, context=context, source=source, raised=raised)
+
+    def fitted_learner(self) -> "TrustRegionLearner":
+        """The learner, fitted to this taxonomy and the packaged reference sample on first use."""
+        if self.learner is None:
+            from personaguard.personalize.learn import TrustRegionLearner
+
+            self.learner = TrustRegionLearner()
+        if not hasattr(self.learner, "ref_logit_"):
+            self.learner.fit(self.taxonomy)
+        return self.learner
+
+    def _vulnerability_categories(self) -> dict[str, list[str]]:
+        if not hasattr(self, "vulnerability_categories_"):
+            self.vulnerability_categories_ = {v.id: list(v.categories) for v in self._knowledge_base().vulnerabilities}
+        return self.vulnerability_categories_
+
+    def _vulnerability_ids(self, profile: "UserProfile") -> list[str]:
+        from personaguard.personalize.risk import effective_vulnerabilities
+
+        return [c.id for c in effective_vulnerabilities(profile, self._knowledge_base())]
 
     # -- stages ---------------------------------------------------------------------------------
     def _validate_contexts(self, contexts: Sequence[str | None] | None, n: int) -> list[str | None]:
@@ -155,8 +301,38 @@ class Guard:
             p_any = scores.p_any.copy()
             probs[blank] = 0.0
             p_any[blank] = 0.0
-            scores = CategoryScores(scores.category_ids, probs, p_any, scores.n_windows)
+            scores = CategoryScores(scores.category_ids, probs, p_any, scores.n_windows, scores.embeddings)
         return scores
+
+    def _validate_user(self, user: "UserProfile") -> None:
+        from personaguard.personalize.profile import UserProfile
+
+        if not isinstance(user, UserProfile):
+            raise TypeError(f"user must be a UserProfile, got {type(user).__name__}")
+        user.check_against(self.taxonomy, self._knowledge_base())
+
+    def _personalize(
+        self, normalized: list[NormalizedText], scores: CategoryScores, user: "UserProfile | None"
+    ) -> "tuple[Thresholds, list[UserRisk] | None]":
+        """The personalize stage: thresholds in force for ``user`` and personal risks per text."""
+        if user is None:
+            return self.thresholds_, None
+        from personaguard.decide.precedence import user_thresholds
+        from personaguard.personalize.risk import effective_vulnerabilities
+
+        kb = self._knowledge_base()
+        claims = effective_vulnerabilities(user, kb)
+        locked = np.zeros(len(self.taxonomy.ids), dtype=bool)
+        for c in claims:
+            for cid in kb.get(c.id).categories:
+                locked[self.taxonomy.index(cid)] = True
+        thresholds = user_thresholds(self.taxonomy, user, locked=locked)
+        if not (claims or user.custom_categories or user.allow_examples):
+            return thresholds, None
+        model = self.personal_risk_model()
+        texts = [n.text for n in normalized]
+        enc = scores.embeddings if scores.embeddings is not None else model.encoder.encode(texts)
+        return thresholds, model.personalize(texts, scores.probs, enc, user)
 
     def _score_contexts(self, contexts: list[str | None]) -> dict[int, dict[str, float]]:
         idx = [i for i, c in enumerate(contexts) if c is not None]
@@ -171,35 +347,22 @@ class Guard:
         normalized: NormalizedText,
         scores: CategoryScores,
         context_scores: dict[str, float] | None,
+        thresholds: Thresholds,
+        personal: "UserRisk | None" = None,
+        user: "UserProfile | None" = None,
     ) -> Decision:
-        probs = scores.probs[i]
-        thresholds: Thresholds = self.thresholds_
-        outcomes = outcomes_for(probs, thresholds)
-        verdicts = [
-            CategoryVerdict(
-                id=cid,
-                p=float(probs[j]),
-                r=float(probs[j]),
-                warn=float(thresholds.warn[j]),
-                block=float(thresholds.block[j]),
-                source=thresholds.sources[j],
-                outcome=outcomes[j],
-                is_floor=bool(thresholds.is_floor[j]),
-            )
-            for j, cid in enumerate(scores.category_ids)
-            if probs[j] >= _REPORT_MIN_P or outcomes[j] is not Outcome.ALLOW
-        ]
-        verdicts.sort(key=lambda v: (-SEVERITY[v.outcome], -v.r))
-        outcome = max(outcomes, key=lambda o: SEVERITY[o], default=Outcome.ALLOW)
-        row = scores.row(i)
+        v = category_verdicts(scores.category_ids, scores.probs[i], thresholds, personal)
         return Decision(
-            outcome=outcome,
-            flagged=outcome is not Outcome.ALLOW,
+            outcome=v.outcome,
+            flagged=v.outcome is not Outcome.ALLOW,
             p_any=float(scores.p_any[i]),
-            scores=row,
-            risks=dict(row),
-            categories=verdicts,
-            explanation=explain(outcome, verdicts, []),
+            scores=scores.row(i),
+            risks=v.risks,
+            categories=v.categories,
+            user_factors=v.factors,
+            guidance=v.guidance,
+            explanation=explain(v.outcome, v.categories, v.factors),
+            user_id=None if user is None else user.id,
             context_scores=context_scores,
             normalization=list(normalized.steps_applied),
             n_windows=max(int(scores.n_windows[i]), 1),

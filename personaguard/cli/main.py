@@ -25,6 +25,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "personaguard.cli.taxonomy",
     "personaguard.cli.serve",
     "personaguard.cli.admin",
+    "personaguard.cli.learn",
+    "personaguard.cli.simulate",
 )
 
 

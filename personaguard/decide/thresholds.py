@@ -8,9 +8,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from personaguard.decide.outcome import Outcome, ThresholdSource
+from personaguard.score.calibrate import logit, sigmoid
 from personaguard.taxonomy.schema import Taxonomy
 
-__all__ = ["Thresholds", "default_thresholds", "outcomes_for"]
+__all__ = ["Thresholds", "default_thresholds", "outcomes_for", "apply_offsets"]
 
 
 @dataclass(frozen=True)
@@ -55,3 +56,45 @@ def outcomes_for(risk_row: NDArray[np.float64], thresholds: Thresholds) -> list[
     for r, w, b in zip(risk_row, thresholds.warn, thresholds.block):
         out.append(Outcome.BLOCK if r >= b else Outcome.WARN if r >= w else Outcome.ALLOW)
     return out
+
+
+def apply_offsets(
+    thresholds: Thresholds, offsets: NDArray[np.float64], *, locked: NDArray[np.bool_] | None = None
+) -> Thresholds:
+    """Thresholds in force after learned offsets (``DESIGN.md`` section 5).
+
+    Both warn and block move by ``theta`` on the logit scale, so their order is kept. A floor
+    category, or one in ``locked`` (raised by the user's vulnerabilities), never ends above the
+    threshold it started from, whatever the offsets say: the floor guarantee does not depend on
+    the learner having behaved. Columns that moved get the source ``learned``.
+
+    Parameters
+    ----------
+    thresholds : Thresholds
+        Thresholds before learning (taxonomy or user settings).
+    offsets : ndarray of shape (n_categories,)
+        theta per column, taxonomy order.
+    locked : ndarray of bool, shape (n_categories,), or None
+
+    Returns
+    -------
+    Thresholds
+
+    Examples
+    --------
+    >>> from personaguard.taxonomy import load_taxonomy
+    >>> tax = load_taxonomy()
+    >>> theta = np.zeros(len(tax.ids)); theta[tax.index("violence")] = 1.0
+    >>> t = apply_offsets(default_thresholds(tax), theta)
+    >>> round(float(t.block[tax.index("violence")]), 3), t.sources[tax.index("violence")].value
+    (0.891, 'learned')
+    """
+    no_loosen = thresholds.is_floor if locked is None else (thresholds.is_floor | locked)
+    theta = np.where(no_loosen, np.minimum(offsets, 0.0), offsets)
+    moved = theta != 0.0
+    if not moved.any():
+        return thresholds
+    warn = np.where(moved, sigmoid(logit(thresholds.warn) + theta), thresholds.warn)
+    block = np.where(moved, sigmoid(logit(thresholds.block) + theta), thresholds.block)
+    sources = tuple(ThresholdSource.LEARNED if m else s for m, s in zip(moved, thresholds.sources))
+    return Thresholds(warn=warn, block=block, sources=sources, is_floor=thresholds.is_floor)

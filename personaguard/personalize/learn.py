@@ -31,7 +31,6 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.decide.outcome import Outcome
 from personaguard.errors import NotFittedError, UnknownIdError
 from personaguard.personalize.learned import FeedbackEvent, LearnedState, check_should, text_digest
 from personaguard.personalize.reference import load_reference_probs
@@ -59,6 +58,10 @@ class LearnUpdate(NamedTuple):
     kl: float
     delta: float
     info: UpdateInfo
+
+
+#: Largest offset magnitude considered (logits): beyond it every soft policy has saturated.
+_THETA_CAP = 30.0
 
 
 class TrustRegionLearner:
@@ -97,6 +100,8 @@ class TrustRegionLearner:
         Logit of the taxonomy block threshold, the reference policy's threshold.
     ref_logit_ : ndarray of shape (n_ref, n_categories)
         Logits of the reference probabilities.
+    theta_lo_, theta_hi_ : ndarray of shape (n_categories,)
+        The feasible offsets at the taxonomy thresholds: the trust region as an interval.
 
     Examples
     --------
@@ -183,6 +188,8 @@ class TrustRegionLearner:
         self.base_logit_ = logit(np.array([c.block for c in taxonomy.categories], dtype=np.float64))
         self.ref_logit_ = logit(ref)
         self.ref_a_ = self.k * (self.ref_logit_ - self.base_logit_)
+        self.ref_softplus_ = softplus(self.ref_a_)
+        self.theta_lo_, self.theta_hi_ = self._feasible_interval()
         return self
 
     def _reference_logits(self, base_logit: FloatArray | None) -> FloatArray:
@@ -212,7 +219,8 @@ class TrustRegionLearner:
         kl = np.zeros_like(theta)
         cols = np.flatnonzero(theta)  # KL is exactly 0 where theta is 0
         if cols.size:
-            kl[cols] = bernoulli_kl_mean(self._reference_logits(base_logit)[:, cols], -self.k * theta[cols])
+            sp = self.ref_softplus_[:, cols] if base_logit is None else None
+            kl[cols] = bernoulli_kl_mean(self._reference_logits(base_logit)[:, cols], -self.k * theta[cols], sp)
         return kl
 
     def gradient_step(self, risk_row: FloatArray, theta: FloatArray, y_block: bool, weight: float,
@@ -261,12 +269,60 @@ class TrustRegionLearner:
         # Steps below min_move change no verdict and would only fill the log with noise.
         proposed = np.where(np.abs(proposed) < self.min_move, 0.0, proposed)
         cols = np.flatnonzero(proposed)
-        d, n_back = self._backtrack(self._reference_logits(base_logit)[:, cols], theta[cols], proposed[cols], lock[cols])
-        proposed = np.zeros_like(theta)
-        proposed[cols] = d
-        cand = theta + proposed
+        if base_logit is None:
+            # Fast path: KL is monotone in theta on each side of 0, so "KL <= delta" is
+            # "theta_lo_ <= theta <= theta_hi_" (bisected at fit). The result is checked on the
+            # exact KL, and the exact halving loop takes over if that check fails.
+            d, n_back = self._backtrack_interval(theta[cols], proposed[cols], lock[cols], cols)
+        else:
+            d, n_back = self._backtrack(self._reference_logits(base_logit)[:, cols], theta[cols], proposed[cols],
+                                        lock[cols])
+        cand = theta.copy()
+        cand[cols] += d
         kl = self.reference_kl(cand, base_logit)
+        if (kl[cols] > self.bounds(cand[cols], lock[cols])).any():
+            d, n_back = self._backtrack(self._reference_logits(base_logit)[:, cols], theta[cols], d, lock[cols])
+            cand = theta.copy()
+            cand[cols] += d
+            kl = self.reference_kl(cand, base_logit)
+        proposed = cand - theta
         return StepResult(theta=cand, moves=proposed, kl=kl, delta=self.bounds(cand, lock), n_backtracks=n_back)
+
+    def _backtrack_interval(self, theta: FloatArray, d: FloatArray, lock: NDArray[np.bool_],
+                            cols: NDArray[np.intp]) -> tuple[FloatArray, int]:
+        """The halving sequence ``d / 2**j`` judged against the precomputed feasible interval."""
+        if d.size == 0:
+            return d, 0
+        hi = np.where(lock, 0.0, self.theta_hi_[cols])
+        steps = (0.5 ** np.arange(self.max_backtracks + 1))[:, None] * d[None, :]
+        cand = theta[None, :] + steps
+        ok = (cand <= hi) & (cand >= self.theta_lo_[cols]) & (np.abs(steps) >= self.min_move)
+        first = np.argmax(ok, axis=0)
+        feasible = ok[first, np.arange(d.size)]
+        chosen = np.where(feasible, steps[first, np.arange(d.size)], 0.0)
+        return chosen, int(np.where(feasible, first, self.max_backtracks + 1).max())
+
+    def _feasible_interval(self) -> tuple[FloatArray, FloatArray]:
+        """Per category, the offsets whose reference KL stays within the bound (bisection).
+
+        KL grows monotonically with ``|theta|`` on each side of 0, so the feasible set is an
+        interval ``[lo, hi]``; ``hi`` is 0 for floors. Offsets are capped at ``_THETA_CAP``
+        logits, where every policy has long saturated.
+        """
+        ends = []
+        for sign, delta in ((1.0, self.delta_loosen), (-1.0, self.delta_tighten)):
+            good = np.zeros(self.ref_a_.shape[1])
+            bad = np.full_like(good, _THETA_CAP)
+            inside = bernoulli_kl_mean(self.ref_a_, -self.k * sign * bad) <= delta
+            good[inside] = _THETA_CAP
+            for _ in range(60):
+                mid = 0.5 * (good + bad)
+                ok = bernoulli_kl_mean(self.ref_a_, -self.k * sign * mid) <= delta
+                good = np.where(ok & ~inside, mid, good)
+                bad = np.where(ok | inside, bad, mid)
+            ends.append(sign * good)
+        hi, lo = ends
+        return lo, np.where(self.is_floor_, 0.0, hi)
 
     def _backtrack(self, a: FloatArray, theta: FloatArray, d: FloatArray,
                    lock: NDArray[np.bool_]) -> tuple[FloatArray, int]:
@@ -328,7 +384,7 @@ class TrustRegionLearner:
         risk_row: FloatArray,
         *,
         should: str,
-        verdict: Outcome | str,
+        verdict: str,
         source: str = "user",
         raised: Collection[str] = (),
         base_logit: FloatArray | None = None,
@@ -345,8 +401,8 @@ class TrustRegionLearner:
         risk_row : ndarray of shape (n_categories,)
             Its risk per category, taxonomy order.
         should : {'allow', 'block'}
-        verdict : Outcome or str
-            The outcome the guard gave.
+        verdict : {'allow', 'warn', 'block', 'ask'}
+            The outcome the guard gave (an ``Outcome`` works: it is a str enum).
         source : {'user', 'moderator'}, default='user'
         raised : collection of str, default=()
             Categories the user's vulnerabilities raise: they may not loosen.
@@ -403,7 +459,7 @@ class TrustRegionLearner:
         return "no category could move: the trust region bound is reached"
 
     def _record(self, state: LearnedState, text: str, row: FloatArray, step: StepResult, *, should: str,
-                verdict: Outcome | str, source: str, reason: str, context: str | None,
+                verdict: str, source: str, reason: str, context: str | None,
                 time: datetime | None) -> LearnUpdate:
         ids = self.category_ids_
         moves = {ids[j]: float(step.moves[j]) for j in np.flatnonzero(np.abs(step.moves) > 1e-12)}
@@ -415,7 +471,7 @@ class TrustRegionLearner:
             text_sha256=text_digest(text),
             text=text if self.keep_text else None,
             context_sha256=None if context is None else text_digest(context),
-            verdict=Outcome(verdict),
+            verdict=str(verdict),  # type: ignore[arg-type]
             should=should,  # type: ignore[arg-type]
             source=source,  # type: ignore[arg-type]
             p={c: float(p) for c, p in zip(ids, row)},

@@ -17,13 +17,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from personaguard.decide.outcome import Outcome
-
 __all__ = [
     "SHOULD_VALUES",
     "SOURCE_VALUES",
     "Should",
     "FeedbackSource",
+    "Verdict",
     "FeedbackEvent",
     "LearnedState",
     "text_digest",
@@ -34,6 +33,8 @@ __all__ = [
 
 Should = Literal["allow", "block"]
 FeedbackSource = Literal["user", "moderator"]
+#: The outcome strings of ``personaguard.decide.Outcome`` (decide comes after this stage).
+Verdict = Literal["allow", "warn", "block", "ask"]
 
 #: The accepted values of ``should`` and ``source``, for error messages and CLI choices.
 SHOULD_VALUES: tuple[str, ...] = ("allow", "block")
@@ -72,7 +73,7 @@ class FeedbackEvent(BaseModel):
     text_sha256: str = Field(min_length=64, max_length=64, description="SHA-256 of the text the feedback is about.")
     text: str | None = Field(default=None, description="The text itself, only when the learner keeps texts.")
     context_sha256: str | None = Field(default=None, description="SHA-256 of the prompt context, if one was given.")
-    verdict: Outcome = Field(description="The outcome the guard gave before this feedback.")
+    verdict: Verdict = Field(description="The outcome the guard gave before this feedback.")
     should: Should = Field(description="The outcome the giver says was right: 'allow' or 'block'.")
     source: FeedbackSource = Field(description="'user' or 'moderator'.")
     p: dict[str, float] = Field(description="Risk per category of the text when the feedback was given.")

@@ -19,7 +19,10 @@ from numpy.typing import NDArray
 from personaguard.errors import ConfigError
 from personaguard.score.artifacts import load_artifact, save_artifact
 
-__all__ = ["REFERENCE_NAME", "reference_dir", "load_reference_probs", "save_reference_probs", "synthetic_reference"]
+__all__ = [
+    "REFERENCE_NAME", "reference_dir", "load_reference_probs", "reference_digests", "save_reference_probs",
+    "synthetic_reference",
+]
 
 #: Artifact name of the packaged reference sample.
 REFERENCE_NAME = "reference_probs"
@@ -40,7 +43,14 @@ def load_reference_probs(category_ids: Sequence[str], folder: Path | None = None
         other categories.
     """
     where = reference_dir() if folder is None else folder
-    arrays, _meta = load_artifact(where, REFERENCE_NAME)
+    try:
+        arrays, _meta = load_artifact(where, REFERENCE_NAME)
+    except ConfigError as exc:
+        raise ConfigError(
+            f"the learner's reference sample cannot be loaded ({exc.message}); build it with "
+            "`personaguard learn build-reference --data DIR` or pass reference_probs",
+            source=str(where),
+        ) from exc
     stored = [str(c) for c in arrays["category_ids"]]
     if stored != list(category_ids):
         raise ConfigError(
@@ -51,10 +61,27 @@ def load_reference_probs(category_ids: Sequence[str], folder: Path | None = None
     return np.asarray(arrays["probs"], dtype=np.float64)
 
 
+def reference_digests(folder: Path | None = None) -> frozenset[str]:
+    """SHA-256 digests of the texts behind the reference sample.
+
+    Raises
+    ------
+    ConfigError
+        If the sample is missing or its checksum differs from the manifest.
+    """
+    arrays, _meta = load_artifact(reference_dir() if folder is None else folder, REFERENCE_NAME)
+    return frozenset(str(d) for d in arrays.get("digests", []))
+
+
 def save_reference_probs(folder: Path, probs: NDArray[np.float64], category_ids: Sequence[str],
-                         meta: dict[str, Any]) -> None:
-    """Write a reference sample and record its checksum and provenance in the folder's manifest."""
-    arrays = {"probs": np.asarray(probs, dtype=np.float64), "category_ids": np.array(list(category_ids))}
+                         digests: Sequence[str], meta: dict[str, Any]) -> None:
+    """Write a reference sample and record its checksum and provenance in the folder's manifest.
+
+    ``digests`` (SHA-256 of each reference text) let other samples stay disjoint from R
+    without storing any text.
+    """
+    arrays = {"probs": np.asarray(probs, dtype=np.float64), "category_ids": np.array(list(category_ids)),
+              "digests": np.array(list(digests))}
     save_artifact(folder, REFERENCE_NAME, arrays, meta)
 
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.score.calibrate import sigmoid
 
 __all__ = ["FloatArray", "StepResult", "bernoulli_kl_mean", "softplus"]
 
@@ -23,7 +22,7 @@ def softplus(x: FloatArray) -> FloatArray:
     return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))  # type: ignore[no-any-return]
 
 
-def bernoulli_kl_mean(a: FloatArray, shift: FloatArray) -> FloatArray:
+def bernoulli_kl_mean(a: FloatArray, shift: FloatArray, softplus_a: FloatArray | None = None) -> FloatArray:
     """Mean over rows of KL(Bern(sigmoid(a + shift)) || Bern(sigmoid(a))), per column.
 
     Written on logits, ``KL = q * shift + softplus(a) - softplus(a + shift)`` with
@@ -35,6 +34,8 @@ def bernoulli_kl_mean(a: FloatArray, shift: FloatArray) -> FloatArray:
         Reference-policy logits ``k * (logit p - logit tau)``.
     shift : ndarray of shape (n_categories,)
         Change of the policy logit, ``-k * theta``.
+    softplus_a : ndarray like ``a`` or None, default=None
+        ``softplus(a)`` when the caller has it cached (the reference sample is fixed).
 
     Returns
     -------
@@ -47,8 +48,9 @@ def bernoulli_kl_mean(a: FloatArray, shift: FloatArray) -> FloatArray:
     [0.0, 0.1308]
     """
     b = a + shift
-    q = sigmoid(b)
-    kl = q * shift + softplus(a) - softplus(b)
+    sp_b = softplus(b)
+    q = np.exp(b - sp_b)  # sigmoid(b), reusing softplus(b) = -log(1 - q)
+    kl = q * shift + (softplus(a) if softplus_a is None else softplus_a) - sp_b
     return np.maximum(kl, 0.0).mean(axis=0)  # type: ignore[no-any-return]
 
 

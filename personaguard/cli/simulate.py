@@ -1,0 +1,51 @@
+"""`personaguard simulate`: the learning simulation (honest and adversarial synthetic users)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import tempfile
+from pathlib import Path
+
+__all__ = ["register"]
+
+log = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("simulate", help="simulate users giving feedback; learning curves and adversarial bounds")
+    p.add_argument("--data", type=Path, required=True, help="the shared data folder")
+    p.add_argument("--per-source", type=int, default=150, help="texts drawn per source (default 150)")
+    p.add_argument("--users-per-persona", type=int, default=5)
+    p.add_argument("--adversarial-users", type=int, default=3)
+    p.add_argument("--adversarial-events", type=int, default=100_000)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--cache-dir", type=Path, default=None,
+                   help="where scores are cached (default: a folder in the system temp dir)")
+    p.add_argument("--out", type=Path, default=Path("simulate-out"), help="folder for summary.json and the PNG")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from personaguard.eval.learning_report import plot_learning_curves, result_lines, summarize
+    from personaguard.eval.scored_pool import score_pool, select_texts
+    from personaguard.eval.simulate import SimulationConfig, run_all
+    from personaguard.guard import Guard
+    from personaguard.personalize.reference import reference_digests
+
+    guard = Guard()
+    cache = args.cache_dir if args.cache_dir is not None else Path(tempfile.gettempdir()) / "personaguard-sim-cache"
+    items = select_texts(args.data, guard.taxonomy.ids, n_per_source=args.per_source, seed=args.seed + 1,
+                         exclude=reference_digests())
+    pool = score_pool(guard, items, cache_dir=cache)
+    cfg = SimulationConfig(seed=args.seed, users_per_persona=args.users_per_persona,
+                           adversarial_users=args.adversarial_users, adversarial_events=args.adversarial_events)
+    honest, adversarial = run_all(pool, guard.taxonomy, guard.fitted_learner(), cfg)
+    summary = summarize(honest, adversarial)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    plot_learning_curves(summary, args.out / "learning_curves.png")
+    print(f"texts_scored: {len(pool.probs)} texts")
+    print("\n".join(result_lines(summary)))
+    return 0

@@ -1,0 +1,150 @@
+"""A seeded selection of real texts from the shared data, scored once by the real scorer.
+
+The learning simulation and the learner's reference sample both work on calibrated category
+probabilities of real texts, not on the texts themselves. Scoring is the slow part, so scores
+are cached in a folder outside the repository, keyed by the scorer version and text hash.
+Only probabilities, source names, harm labels and text hashes are kept; texts are never written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from personaguard.guard import Guard
+
+__all__ = ["ScoredPool", "DEFAULT_SOURCES", "select_texts", "score_pool"]
+
+log = logging.getLogger(__name__)
+
+#: Sources drawn from: benign, offensive, harmful requests, self-harm, sexual, jailbreak.
+DEFAULT_SOURCES: tuple[str, ...] = (
+    "alpaca_instructions", "oktest", "jailbreakbench",
+    "davidson_hate_offensive", "olid", "hatexplain", "hatecheck", "ethos", "toxigen_prompts",
+    "harmbench", "advbench", "strongreject", "categorical_harmful_qa", "ailuminate_demo", "do_not_answer",
+    "xsafety_en", "beavertails", "malicious_instruct",
+    "sdcnl_suicide_depression", "reddit_cssrs_suicide",
+    "realtoxicityprompts_challenging", "jailbreak_prompts", "deepset_prompt_injections",
+)
+
+
+@dataclass(frozen=True)
+class ScoredPool:
+    """Scored texts, without the texts.
+
+    Attributes
+    ----------
+    category_ids : tuple of str
+    probs : ndarray of shape (n_texts, n_categories)
+        Calibrated probabilities from the scorer, taxonomy order.
+    sources : ndarray of str, shape (n_texts,)
+    is_harmful : ndarray of bool, shape (n_texts,)
+        The source's own label says the text violates some category.
+    digests : ndarray of str, shape (n_texts,)
+        SHA-256 of each text.
+    """
+
+    category_ids: tuple[str, ...]
+    probs: NDArray[np.float64]
+    sources: NDArray[np.str_]
+    is_harmful: NDArray[np.bool_]
+    digests: NDArray[np.str_]
+
+
+def select_texts(
+    data_dir: Path, category_ids: Sequence[str], *, n_per_source: int, seed: int,
+    sources: Sequence[str] = DEFAULT_SOURCES, exclude: frozenset[str] = frozenset(),
+) -> list[tuple[str, str, bool]]:
+    """A seeded sample of ``(text, source, is_harmful)``, at most ``n_per_source`` per source.
+
+    Texts whose SHA-256 is in ``exclude`` are skipped (to keep two samples disjoint).
+    """
+    from personaguard.train.examples import ANY
+    from personaguard.train.sources import read_source
+
+    rng = random.Random(seed)
+    out: list[tuple[str, str, bool]] = []
+    for name in sources:
+        examples = [e for e in read_source(name, data_dir, list(category_ids))
+                    if hashlib.sha256(e.text.encode("utf-8")).hexdigest() not in exclude]
+        picked = rng.sample(examples, min(n_per_source, len(examples)))
+        out.extend((e.text, name, e.labels.get(ANY, 0) == 1) for e in picked)
+        log.info("selected %d texts from %s", len(picked), name)
+    return out
+
+
+def score_pool(guard: Guard, items: list[tuple[str, str, bool]], *, cache_dir: Path | None,
+               batch_size: int = 64) -> ScoredPool:
+    """Score ``items`` with ``guard`` (cached per scorer version and text hash in ``cache_dir``)."""
+    ids = tuple(guard.taxonomy.ids)
+    digests = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t, _, _ in items]
+    cache = _read_cache(cache_dir, guard.model_version, ids)
+    todo = [i for i, d in enumerate(digests) if d not in cache]
+    for start in range(0, len(todo), batch_size):
+        chunk = todo[start:start + batch_size]
+        decisions = guard.check_batch([items[i][0] for i in chunk])
+        for i, d in zip(chunk, decisions):
+            cache[digests[i]] = np.array([d.scores[c] for c in ids], dtype=np.float64)
+        log.info("scored %d / %d texts", min(start + batch_size, len(todo)), len(todo))
+    if todo:
+        _write_cache(cache_dir, guard.model_version, ids, cache)
+    return ScoredPool(
+        category_ids=ids,
+        probs=np.stack([cache[d] for d in digests]) if digests else np.zeros((0, len(ids))),
+        sources=np.array([s for _, s, _ in items]),
+        is_harmful=np.array([h for _, _, h in items], dtype=bool),
+        digests=np.array(digests),
+    )
+
+
+def _cache_path(cache_dir: Path, model_version: str) -> Path:
+    tag = hashlib.sha256(model_version.encode("utf-8")).hexdigest()[:16]
+    return cache_dir / f"scores-{tag}.npz"
+
+
+def _read_cache(cache_dir: Path | None, model_version: str, ids: tuple[str, ...]) -> dict[str, NDArray[np.float64]]:
+    if cache_dir is None or not _cache_path(cache_dir, model_version).is_file():
+        return {}
+    with np.load(_cache_path(cache_dir, model_version), allow_pickle=False) as data:
+        if [str(c) for c in data["category_ids"]] != list(ids):
+            return {}  # made for another taxonomy: rescore rather than misread columns
+        return {str(d): row for d, row in zip(data["digests"], data["probs"])}
+
+
+def _write_cache(cache_dir: Path | None, model_version: str, ids: tuple[str, ...],
+                 cache: dict[str, NDArray[np.float64]]) -> None:
+    if cache_dir is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    keys = sorted(cache)
+    np.savez_compressed(_cache_path(cache_dir, model_version), digests=np.array(keys),
+                        probs=np.stack([cache[k] for k in keys]), category_ids=np.array(ids))
+
+
+def build_reference(data_dir: Path, *, out: Path | None = None, n_per_source: int = 20, seed: int = 0,
+                    guard: Guard | None = None) -> int:
+    """Score a seeded selection of texts and save it as the learner's reference sample R.
+
+    Returns the number of rows written. The command that reproduces the packaged sample is
+    ``personaguard learn build-reference --data DIR --per-source 20 --seed 0``.
+    """
+    from personaguard.personalize.reference import reference_dir, save_reference_probs
+
+    g = guard if guard is not None else Guard()
+    items = select_texts(data_dir, g.taxonomy.ids, n_per_source=n_per_source, seed=seed)
+    pool = score_pool(g, items, cache_dir=None)
+    meta = {
+        "command": f"personaguard learn build-reference --data DIR --per-source {n_per_source} --seed {seed}",
+        "seed": seed, "n_per_source": n_per_source, "sources": list(DEFAULT_SOURCES),
+        "model_version": g.model_version, "n_rows": int(len(pool.probs)),
+    }
+    save_reference_probs(out if out is not None else reference_dir(), pool.probs, pool.category_ids,
+                         [str(d) for d in pool.digests], meta)
+    return int(len(pool.probs))
