@@ -25,6 +25,7 @@ from personaguard.errors import (
 
 if TYPE_CHECKING:
     from personaguard.guard import Guard
+    from personaguard.personalize.profile import UserProfile
 
 __version__ = "0.1.0"
 
@@ -43,6 +44,7 @@ __all__ = [
     "StoreUnavailableError",
     "UnknownIdError",
     "UserFactor",
+    "UserProfile",
     "__version__",
 ]
 
@@ -53,4 +55,8 @@ def __getattr__(name: str) -> Any:
         from personaguard.guard import Guard
 
         return Guard
+    if name == "UserProfile":
+        from personaguard.personalize.profile import UserProfile
+
+        return UserProfile
     raise AttributeError(f"module 'personaguard' has no attribute {name!r}")

@@ -6,6 +6,15 @@ from personaguard.decide.outcome import CategoryVerdict, Outcome, Question, User
 
 __all__ = ["explain"]
 
+#: How each threshold source reads in an explanation.
+_SOURCE_WORDS = {
+    "taxonomy": "taxonomy default",
+    "user": "user setting",
+    "age_band": "age-band limit",
+    "learned": "learned from feedback",
+    "floor": "safety floor",
+}
+
 
 def explain(
     outcome: Outcome,
@@ -34,12 +43,13 @@ def explain(
             rel = f">= warn {v.warn:.2f} (< block {v.block:.2f})"
         else:
             rel = f"< warn {v.warn:.2f}"
-        src = "taxonomy default" if v.source.value == "taxonomy" else f"{v.source.value} setting"
+        src = _SOURCE_WORDS.get(v.source.value, v.source.value)
         floor = ", safety floor" if v.is_floor else ""
         parts.append(f"{v.id} {score} {rel} ({src}{floor})")
     text = f"{outcome.value}: " + "; ".join(parts) + "."
     for f in factors[:3]:
-        text += f" Raised by {f.kind} {f.id}: {f.detail or f.category}, q={f.q:.2f}."
+        verb = "Lowered" if f.kind == "allow_example" else "Raised"
+        text += f" {verb} by {f.detail or f.kind + ' ' + f.id} ({f.category}), q={f.q:.2f}."
     if question is not None:
         text += f" Ask first: {question.text}"
     return text

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from personaguard.score.encoder import EncodedWindows
 
 __all__ = ["CategoryScores", "Scorer"]
 
@@ -25,12 +28,16 @@ class CategoryScores:
         Calibrated probability that the text violates any category; ``>= probs.max(1)``.
     n_windows : ndarray of shape (n_texts,)
         Sliding windows each text was scored over.
+    embeddings : EncodedWindows or None, default=None
+        MiniLM embeddings of every window, when the scorer computed them all; the personalize
+        stage reuses them instead of encoding the texts again.
     """
 
     category_ids: tuple[str, ...]
     probs: NDArray[np.float64]
     p_any: NDArray[np.float64]
     n_windows: NDArray[np.int64]
+    embeddings: "EncodedWindows | None" = None
 
     def row(self, i: int) -> dict[str, float]:
         """Scores of text ``i`` as ``{category_id: probability}``."""

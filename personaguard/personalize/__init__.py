@@ -1,0 +1,1 @@
+"""Personalization: user profiles, the vulnerability knowledge base, personal risk."""

@@ -1,0 +1,109 @@
+"""Embeddings of the knowledge base's phrases, computed once per loaded knowledge base.
+
+Both the profile parser (cue phrases) and the personal risk model (topic examples, generic
+requests) compare texts with these phrases; encoding them takes a few seconds, so it is done
+once when the object is built and kept on it (never in a module global).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from personaguard.personalize.vulnerabilities import KnowledgeBase
+from personaguard.score.encoder import MiniLMEncoder
+
+__all__ = ["KnowledgeBaseIndex", "build_index", "max_similarity"]
+
+
+@dataclass(frozen=True)
+class KnowledgeBaseIndex:
+    """L2-normalised embeddings of the knowledge base's phrases.
+
+    Attributes
+    ----------
+    topic_ids : tuple of str, length n_topics
+        Topic ids in the order of ``topic_start``.
+    topic_examples : ndarray of shape (n_examples, 384)
+        Example requests of all topics, grouped by topic in ``topic_ids`` order.
+    topic_start : ndarray of shape (n_topics,)
+        Row of ``topic_examples`` where each topic's examples start (for ``np.maximum.reduceat``).
+    generic : ndarray of shape (n_generic, 384)
+        Benign generic requests (negatives for relevance).
+    vulnerability_ids : tuple of str, length n_vulnerabilities
+    cues : ndarray of shape (n_cues, 384)
+        Cue phrases of all vulnerabilities, grouped in ``vulnerability_ids`` order.
+    cue_start : ndarray of shape (n_vulnerabilities,)
+    neutral : ndarray of shape (n_neutral, 384)
+        Self-descriptions that reveal no vulnerability (negatives for parsing).
+    """
+
+    topic_ids: tuple[str, ...]
+    topic_examples: NDArray[np.float32]
+    topic_start: NDArray[np.intp]
+    generic: NDArray[np.float32]
+    vulnerability_ids: tuple[str, ...]
+    cues: NDArray[np.float32]
+    cue_start: NDArray[np.intp]
+    neutral: NDArray[np.float32]
+
+
+def _starts(groups: list[list[str]]) -> NDArray[np.intp]:
+    sizes = np.array([len(g) for g in groups], dtype=np.intp)
+    return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+
+
+def build_index(kb: KnowledgeBase, encoder: MiniLMEncoder) -> KnowledgeBaseIndex:
+    """Encode every phrase of ``kb`` in one batch."""
+    topic_ids = tuple(kb.topics)
+    topic_groups = [list(kb.topics[t].examples) for t in topic_ids]
+    cue_groups = [list(v.cues) for v in kb.vulnerabilities]
+    phrases = [p for g in topic_groups for p in g] + list(kb.generic_requests)
+    phrases += [p for g in cue_groups for p in g] + list(kb.neutral_descriptions)
+    emb = encoder.encode(phrases).embeddings  # short phrases: one window each, in order
+    a = sum(len(g) for g in topic_groups)
+    b = a + len(kb.generic_requests)
+    c = b + sum(len(g) for g in cue_groups)
+    return KnowledgeBaseIndex(
+        topic_ids=topic_ids,
+        topic_examples=np.ascontiguousarray(emb[:a]),
+        topic_start=_starts(topic_groups),
+        generic=np.ascontiguousarray(emb[a:b]),
+        vulnerability_ids=tuple(kb.ids),
+        cues=np.ascontiguousarray(emb[b:c]),
+        cue_start=_starts(cue_groups),
+        neutral=np.ascontiguousarray(emb[c:]),
+    )
+
+
+def max_similarity(
+    windows: NDArray[np.float32], owner: NDArray[np.int64], n_texts: int, phrases: NDArray[np.float32],
+    starts: NDArray[np.intp] | None = None,
+) -> NDArray[np.float64]:
+    """Best cosine similarity of each text (max over its windows) to each phrase group.
+
+    Parameters
+    ----------
+    windows : ndarray of shape (n_windows, d), L2-normalised
+    owner : ndarray of shape (n_windows,)
+        Text index of each window.
+    n_texts : int
+    phrases : ndarray of shape (n_phrases, d), L2-normalised
+    starts : ndarray of shape (n_groups,) or None
+        Group boundaries in ``phrases``; None treats all phrases as one group.
+
+    Returns
+    -------
+    ndarray of shape (n_texts, n_groups)
+        Texts without windows get -1 (the lowest cosine).
+    """
+    sims = windows @ phrases.T  # (n_windows, n_phrases)
+    if starts is None:
+        grouped = sims.max(axis=1, keepdims=True) if sims.shape[1] else np.full((len(sims), 1), -1.0)
+    else:
+        grouped = np.maximum.reduceat(sims, starts, axis=1) if len(sims) else sims[:, : len(starts)]
+    out = np.full((n_texts, grouped.shape[1]), -1.0)
+    np.maximum.at(out, owner, grouped.astype(np.float64))
+    return out

@@ -1,0 +1,157 @@
+"""Parsing a free-text self-description into vulnerabilities, each with confidence and evidence.
+
+Offline and on CPU: the description is split into clauses, each clause is embedded with
+all-MiniLM-L6-v2 and compared with the cue phrases of every knowledge-base entry (and with
+neutral self-descriptions, as negatives); the calibrated similarity is the confidence. Ages
+are read with patterns, because embeddings do not do arithmetic ("I'm 15" is a minor).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from personaguard.personalize.index import KnowledgeBaseIndex, build_index, max_similarity
+from personaguard.personalize.profile import AgeBand, VulnerabilityClaim
+from personaguard.personalize.risk import apply_logistic
+from personaguard.personalize.vulnerabilities import KnowledgeBase, load_knowledge_base
+from personaguard.score.encoder import MiniLMEncoder
+
+__all__ = ["ParsedDescription", "VulnerabilityParser", "age_band_for"]
+
+_CLAUSE_END = re.compile(r"[.!?;\n]+|,\s*(?:and|but|so)\s+|\s+(?:and also|but also|but|although|plus)\s+", re.I)
+_NEGATED = re.compile(
+    r"^\s*(?:i\s+(?:do\s+not|don'?t|don’t|never)\s+(?:have|had|suffer|take|use)|i\s+have\s+never|"
+    r"i'?ve\s+never|i\s+am\s+not\s+an?\b|i'?m\s+not\s+an?\b|no\s+history\s+of|not\s+)",
+    re.I,
+)
+_AGE_PATTERNS = (
+    re.compile(r"\b(?:i\s*am|i'?m|i’m|im)\s+(?:only\s+|just\s+|almost\s+|nearly\s+)?(\d{1,3})\b(?!\s*(?:%|percent|kg|lbs?|pounds|cm|feet|ft|minutes|hours|days|weeks|months|times))", re.I),
+    re.compile(r"\b(\d{1,3})[\s-]*(?:years?|yrs?)[\s-]*old\b", re.I),
+    re.compile(r"\baged?\s+(\d{1,3})\b", re.I),
+    re.compile(r"\bturn(?:ed|ing)?\s+(\d{1,3})\b", re.I),
+)
+#: The knowledge-base entries an age band implies.
+_AGE_VULNERABILITIES: dict[AgeBand, tuple[str, ...]] = {
+    AgeBand.CHILD: ("minor", "child"),
+    AgeBand.TEEN: ("minor",),
+    AgeBand.SENIOR: ("elderly",),
+    AgeBand.ADULT: (),
+}
+
+
+def age_band_for(age: int) -> AgeBand:
+    """The age band of an age in years.
+
+    Examples
+    --------
+    >>> age_band_for(15).value, age_band_for(12).value, age_band_for(70).value
+    ('teen', 'child', 'senior')
+    """
+    if age < 13:
+        return AgeBand.CHILD
+    if age < 18:
+        return AgeBand.TEEN
+    if age >= 65:
+        return AgeBand.SENIOR
+    return AgeBand.ADULT
+
+
+@dataclass(frozen=True)
+class ParsedDescription:
+    """What a self-description revealed: vulnerabilities (best first) and an age band."""
+
+    vulnerabilities: tuple[VulnerabilityClaim, ...]
+    age_band: AgeBand | None
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _CLAUSE_END.finditer(text):
+        spans.append((start, m.end() if m.group().strip() in ".!?" else m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    out = []
+    for a, b in spans:
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b - a >= 3:
+            out.append((a, b))
+    return out
+
+
+class VulnerabilityParser:
+    """Turn a self-description into knowledge-base vulnerabilities.
+
+    Parameters
+    ----------
+    knowledge_base : KnowledgeBase or None, default=None
+        None loads the packaged one.
+    encoder : MiniLMEncoder or None, default=None
+        Reuse an encoder; None loads the packaged one.
+    index : KnowledgeBaseIndex or None, default=None
+        Reuse precomputed phrase embeddings (e.g. the Guard's); None encodes them now.
+    min_confidence : float, default=0.5
+        Vulnerabilities below this confidence are left out.
+    """
+
+    def __init__(
+        self,
+        *,
+        knowledge_base: KnowledgeBase | None = None,
+        encoder: MiniLMEncoder | None = None,
+        index: KnowledgeBaseIndex | None = None,
+        min_confidence: float = 0.5,
+    ) -> None:
+        self.knowledge_base = knowledge_base if knowledge_base is not None else load_knowledge_base()
+        self.encoder = encoder if encoder is not None else MiniLMEncoder()
+        self.index = index if index is not None else build_index(self.knowledge_base, self.encoder)
+        self.min_confidence = min_confidence
+
+    def parse(self, text: str) -> ParsedDescription:
+        """Vulnerabilities and age band found in ``text``; the empty text reveals nothing."""
+        claims: dict[str, VulnerabilityClaim] = {}
+        age_band = self._parse_age(text, claims)
+        spans = [s for s in _clauses(text) if not _NEGATED.match(text[s[0] : s[1]])]
+        if spans:
+            enc = self.encoder.encode([text[a:b] for a, b in spans])
+            n = len(spans)
+            pos = max_similarity(enc.embeddings, enc.owner, n, self.index.cues, self.index.cue_start)
+            neg = max_similarity(enc.embeddings, enc.owner, n, self.index.neutral)
+            conf = apply_logistic(self.knowledge_base.parse, pos, neg)  # (n_clauses, n_vulnerabilities)
+            best_clause = conf.argmax(axis=0)
+            best = conf[best_clause, np.arange(conf.shape[1])]
+            for j in np.flatnonzero(best >= self.min_confidence):
+                vid = self.index.vulnerability_ids[j]
+                a, b = spans[int(best_clause[j])]
+                if vid not in claims or claims[vid].confidence < best[j]:
+                    claims[vid] = VulnerabilityClaim(
+                        id=vid, confidence=round(float(best[j]), 4), evidence=text[a:b], span=(a, b)
+                    )
+        if age_band is not None and not age_band.is_minor:
+            # An explicit adult age overrides a cue-based guess that the user is a minor.
+            for vid in ("minor", "child"):
+                claims.pop(vid, None)
+        ordered = sorted(claims.values(), key=lambda c: -c.confidence)
+        return ParsedDescription(vulnerabilities=tuple(ordered), age_band=age_band)
+
+    def _parse_age(self, text: str, claims: dict[str, VulnerabilityClaim]) -> AgeBand | None:
+        for pattern in _AGE_PATTERNS:
+            m = pattern.search(text)
+            if m is None:
+                continue
+            age = int(m.group(1))
+            if not 0 < age < 120:
+                continue
+            band = age_band_for(age)
+            known = set(self.index.vulnerability_ids)
+            for vid in _AGE_VULNERABILITIES[band]:
+                if vid in known:
+                    claims[vid] = VulnerabilityClaim(id=vid, confidence=0.95, evidence=m.group(0), span=m.span())
+            return band
+        return None

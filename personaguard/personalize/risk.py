@@ -1,0 +1,266 @@
+"""Personalized risk r_{u,c}(x): general probabilities combined with the user's vulnerabilities.
+
+DESIGN.md section 3, with two refinements documented in docs/personalization.md:
+
+- ``q_v(x) = max_t severity_{v,t} * q_t(x)``, where ``q_t`` is the calibrated relevance of the
+  request to contraindicated topic t (similarity to t's examples, contrasted with generic
+  requests: this is the relevance gate), and severity says how harmful such a request is for
+  a person with v;
+- allow-examples scale down the general probability of near neighbours,
+  ``p'_c = (1 - a(x)) p_c``, never for floor categories and never the vulnerability term.
+
+    r_{u,c}(x) = 1 - (1 - p'_c(x)) * prod_{v in V_u, v raises c} (1 - w_v q_v(x))
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from personaguard.personalize.custom import profile_phrases
+from personaguard.personalize.index import KnowledgeBaseIndex, build_index, max_similarity
+from personaguard.personalize.profile import Action, UserProfile, VulnerabilityClaim
+from personaguard.personalize.vulnerabilities import KnowledgeBase, LogisticMap
+from personaguard.score.encoder import EncodedWindows, MiniLMEncoder
+from personaguard.taxonomy import Taxonomy
+
+__all__ = ["apply_logistic", "RiskFactor", "CustomRisk", "UserRisk", "PersonalRiskModel", "effective_vulnerabilities"]
+
+#: A user factor is reported when it adds at least this much to w_v * q_v(x).
+_MIN_FACTOR = 0.05
+
+#: Knowledge-base entries implied by an age band when the profile does not list them.
+_AGE_BAND_VULNERABILITIES = {"child": ("minor", "child"), "teen": ("minor",), "senior": ("elderly",), "adult": ()}
+
+
+def apply_logistic(m: LogisticMap, pos: NDArray[np.float64], neg: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Calibrated probability from similarities: ``sigmoid(slope (pos - center) + contrast (pos - neg))``.
+
+    ``neg`` broadcasts against ``pos`` (e.g. shape (n, 1) against (n, k)).
+
+    Examples
+    --------
+    >>> m = LogisticMap(slope=10.0, center=0.5, contrast=0.0)
+    >>> float(apply_logistic(m, np.array([0.5]), np.array([0.0]))[0])
+    0.5
+    """
+    z = m.slope * (pos - m.center) + m.contrast * (pos - neg)
+    return 1.0 / (1.0 + np.exp(-z))  # type: ignore[no-any-return]
+
+
+def effective_vulnerabilities(profile: UserProfile, kb: KnowledgeBase) -> list[VulnerabilityClaim]:
+    """The profile's vulnerabilities plus those its age band implies (confidence 1)."""
+    claims = list(profile.vulnerabilities)
+    if profile.age_band is not None:
+        have = {c.id for c in claims}
+        known = set(kb.ids)
+        for vid in _AGE_BAND_VULNERABILITIES[profile.age_band.value]:
+            if vid not in have and vid in known:
+                claims.append(VulnerabilityClaim(id=vid, confidence=1.0, evidence=f"age band {profile.age_band.value}"))
+    return claims
+
+
+@dataclass(frozen=True)
+class RiskFactor:
+    """A fact about the user that changed one category's risk for one text.
+
+    ``kind`` is 'vulnerability', 'allow_example' or 'custom_category'; ``q`` the strength of the
+    match for this text (q_v(x) for a vulnerability); ``detail`` a readable account.
+    """
+
+    kind: str
+    id: str
+    category: str
+    q: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class CustomRisk:
+    """Risk of one text for one of the user's custom categories."""
+
+    category_id: str
+    r: float
+    threshold: float
+    action: Action
+
+
+@dataclass(frozen=True)
+class UserRisk:
+    """Personalized risk of one text for one user.
+
+    Attributes
+    ----------
+    risks : ndarray of shape (n_categories,)
+        r_{u,c}(x) per taxonomy column.
+    factors : tuple of RiskFactor
+        User facts that changed a risk, strongest first.
+    guidance : dict of str to tuple of str
+        Guidance texts of the vulnerabilities that raised each category.
+    custom : tuple of CustomRisk
+    """
+
+    risks: NDArray[np.float64]
+    factors: tuple[RiskFactor, ...] = ()
+    guidance: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    custom: tuple[CustomRisk, ...] = ()
+
+
+class PersonalRiskModel:
+    """Computes r_{u,c}(x) from general probabilities, window embeddings and a profile.
+
+    Parameters
+    ----------
+    taxonomy : Taxonomy
+    knowledge_base : KnowledgeBase
+        Must only name categories of ``taxonomy`` (see ``KnowledgeBase.check_categories``).
+    encoder : MiniLMEncoder
+        Used to embed the knowledge base (once, here) and a profile's own phrases (once per profile).
+    index : KnowledgeBaseIndex or None, default=None
+        Precomputed knowledge-base embeddings; None encodes them now (a few seconds).
+    """
+
+    def __init__(
+        self,
+        *,
+        taxonomy: Taxonomy,
+        knowledge_base: KnowledgeBase,
+        encoder: MiniLMEncoder,
+        index: KnowledgeBaseIndex | None = None,
+    ) -> None:
+        self.taxonomy = taxonomy
+        self.knowledge_base = knowledge_base
+        self.encoder = encoder
+        self.index = index if index is not None else build_index(knowledge_base, encoder)
+        col = {c: j for j, c in enumerate(taxonomy.ids)}
+        topic_col = {t: j for j, t in enumerate(self.index.topic_ids)}
+        n_topics, n_cats = len(topic_col), len(col)
+        self.is_floor_ = np.array([c.floor for c in taxonomy.categories], dtype=bool)
+        # Per vulnerability: severity per topic (0 = not contraindicated), and the categories it raises.
+        self.severity_: dict[str, NDArray[np.float64]] = {}
+        self.raises_: dict[str, NDArray[np.float64]] = {}
+        for v in knowledge_base.vulnerabilities:
+            sev = np.zeros(n_topics)
+            for ci in v.contraindications:
+                sev[topic_col[ci.topic]] = ci.severity
+            self.severity_[v.id] = sev
+            mask = np.zeros(n_cats)
+            mask[[col[c] for c in v.categories]] = 1.0
+            self.raises_[v.id] = mask
+        # Keyword lexicons (brands, substances) as one compiled pattern per topic.
+        self.keyword_patterns_: list[tuple[int, re.Pattern[str]]] = [
+            (topic_col[t], re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(k) for k in sorted(topic.keywords, key=len, reverse=True)) + r")(?![\w'])", re.I))
+            for t, topic in knowledge_base.topics.items()
+            if topic.keywords
+        ]
+
+    # -- relevance -----------------------------------------------------------------------------
+    def topic_relevance(
+        self, texts: list[str], enc: EncodedWindows
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Calibrated relevance q_t of each text to each topic, and each text's generic similarity.
+
+        q_t is the calibrated embedding similarity, raised to ``keyword_relevance`` when the text
+        names one of the topic's keywords. Returns arrays of shape (n_texts, n_topics) and (n_texts, 1).
+        """
+        ix = self.index
+        n = len(texts)
+        pos = max_similarity(enc.embeddings, enc.owner, n, ix.topic_examples, ix.topic_start)
+        neg = max_similarity(enc.embeddings, enc.owner, n, ix.generic)
+        q = apply_logistic(self.knowledge_base.relevance, pos, neg)
+        q_kw = self.knowledge_base.keyword_relevance
+        for i, text in enumerate(texts):
+            for j, pattern in self.keyword_patterns_:
+                if q[i, j] < q_kw and pattern.search(text):
+                    q[i, j] = q_kw
+        return q, neg
+
+    # -- the personalize stage -----------------------------------------------------------------
+    def personalize(
+        self, texts: list[str], probs: NDArray[np.float64], enc: EncodedWindows, profile: UserProfile
+    ) -> list[UserRisk]:
+        """Personalized risk of each text for ``profile``.
+
+        Parameters
+        ----------
+        texts : list of str, length n_texts
+            The normalized texts (for keyword lexicons).
+        probs : ndarray of shape (n_texts, n_categories)
+            General calibrated probabilities, taxonomy order.
+        enc : EncodedWindows
+            Window embeddings of the same texts (the scorer's, when it has them).
+        profile : UserProfile
+            Already checked against the taxonomy and knowledge base.
+        """
+        n = probs.shape[0]
+        kb = self.knowledge_base
+        claims = effective_vulnerabilities(profile, kb)
+        q_topic, generic = self.topic_relevance(texts, enc)
+        base = probs
+        allow_a = np.zeros(n)
+        phrases = profile_phrases(profile, self.encoder) if (profile.custom_categories or profile.allow_examples) else None
+        if phrases is not None and profile.allow_examples:
+            allow_a = apply_logistic(kb.relevance, phrases.allow_similarity(enc.embeddings, enc.owner, n), generic[:, 0])
+            base = np.where(self.is_floor_[None, :], probs, probs * (1.0 - allow_a[:, None]))
+        log_keep = np.zeros_like(probs)
+        q_v = np.zeros((n, len(claims)))
+        best_topic = np.zeros((n, len(claims)), dtype=np.intp)
+        for k, claim in enumerate(claims):
+            contrib = q_topic * self.severity_[claim.id][None, :]
+            best_topic[:, k] = contrib.argmax(axis=1)
+            q_v[:, k] = contrib[np.arange(n), best_topic[:, k]]
+            log_keep += np.log1p(-np.minimum(claim.confidence * q_v[:, k], 1.0 - 1e-12))[:, None] * self.raises_[claim.id]
+        risks = 1.0 - (1.0 - base) * np.exp(log_keep)
+        custom = self._custom_risks(profile, phrases, enc, n, generic, allow_a)
+        return [self._explain_row(i, risks[i], claims, q_v[i], best_topic[i], allow_a[i], probs[i], custom[i]) for i in range(n)]
+
+    def _custom_risks(
+        self, profile: UserProfile, phrases: object, enc: EncodedWindows, n: int,
+        generic: NDArray[np.float64], allow_a: NDArray[np.float64],
+    ) -> list[tuple[CustomRisk, ...]]:
+        from personaguard.personalize.custom import ProfilePhrases
+
+        if not isinstance(phrases, ProfilePhrases) or not profile.custom_categories:
+            return [() for _ in range(n)]
+        score = apply_logistic(self.knowledge_base.relevance, phrases.custom_similarity(enc.embeddings, enc.owner, n), generic)
+        score = score * (1.0 - allow_a[:, None])
+        return [
+            tuple(
+                CustomRisk(c.category_id, float(score[i, j]), c.threshold, c.action)
+                for j, c in enumerate(profile.custom_categories)
+            )
+            for i in range(n)
+        ]
+
+    def _explain_row(
+        self, i: int, risks: NDArray[np.float64], claims: list[VulnerabilityClaim], q_v: NDArray[np.float64],
+        best_topic: NDArray[np.intp], allow_a: float, probs: NDArray[np.float64], custom: tuple[CustomRisk, ...],
+    ) -> UserRisk:
+        kb = self.knowledge_base
+        ids = self.taxonomy.ids
+        factors: list[RiskFactor] = []
+        guidance: dict[str, list[str]] = {}
+        for k, claim in enumerate(claims):
+            if claim.confidence * q_v[k] < _MIN_FACTOR:
+                continue
+            v = kb.get(claim.id)
+            topic = kb.topics[self.index.topic_ids[int(best_topic[k])]]
+            for j in np.flatnonzero(self.raises_[claim.id]):
+                factors.append(
+                    RiskFactor(kind="vulnerability", id=v.id, category=ids[j], q=float(q_v[k]), detail=f"{v.name}: {topic.name}")
+                )
+                guidance.setdefault(ids[j], []).append(v.guidance)
+        if allow_a >= _MIN_FACTOR:
+            for j in np.flatnonzero(~self.is_floor_ & (probs >= 0.01)):
+                factors.append(RiskFactor(kind="allow_example", id="allow_examples", category=ids[j], q=float(allow_a),
+                                          detail="close to an example you allowed"))
+        for c in custom:
+            if c.r >= _MIN_FACTOR:
+                factors.append(RiskFactor(kind="custom_category", id=c.category_id, category=c.category_id, q=c.r,
+                                          detail=f"your category {c.category_id}"))
+        factors.sort(key=lambda f: -f.q)
+        return UserRisk(risks=risks, factors=tuple(factors), guidance={c: tuple(g) for c, g in guidance.items()},
+                        custom=custom)
