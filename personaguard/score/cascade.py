@@ -1,17 +1,114 @@
-"""Choosing and building the default scorer from the packaged artifacts."""
+"""The default scorer: a static-embedding student settles clearly benign windows, MiniLM the rest.
+
+Every window of every text is scored by the student. Windows whose student ``p_any`` reaches
+``escalate_above`` (chosen at training time for <= 1% recall loss on the calibration split) are
+re-scored by MiniLM; a text's score is the max over its windows. To bound the cost of huge
+texts, at most ``max_escalated_windows`` windows per text (the riskiest by the student) go to
+MiniLM; the others keep their student scores, and nothing is left unscored.
+"""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from personaguard.score.base import Scorer
-from personaguard.score.model import EncoderScorer
+import numpy as np
+from numpy.typing import NDArray
 
-__all__ = ["load_default_scorer"]
+from personaguard.score.artifacts import load_artifact, packaged_artifacts_dir
+from personaguard.score.base import CategoryScores, Scorer
+from personaguard.score.encoder import MiniLMEncoder
+from personaguard.score.heads_io import load_heads
+from personaguard.score.model import ANY_COLUMN, EncoderScorer, aggregate_windows, apply_derived
+from personaguard.score.static import StaticEmbedder
+
+__all__ = ["CascadeScorer", "load_default_scorer"]
+
+
+class CascadeScorer:
+    """Student-first scorer with MiniLM for the uncertain rest.
+
+    Parameters
+    ----------
+    category_ids : tuple of str
+    artifacts_dir : path-like or None
+        Folder with ``heads`` and ``static`` artifacts; None means the packaged ones.
+    encoder : MiniLMEncoder or None
+    escalate_above : float or None, default=None
+        Student ``p_any`` from which a window goes to MiniLM; None uses the trained value,
+        0.0 sends every window to MiniLM.
+    max_escalated_windows : int, default=64
+    derived : dict of int to list of int, or None
+        See :class:`personaguard.score.model.EncoderScorer`.
+    """
+
+    def __init__(
+        self,
+        *,
+        category_ids: tuple[str, ...],
+        artifacts_dir: str | os.PathLike[str] | None = None,
+        encoder: MiniLMEncoder | None = None,
+        escalate_above: float | None = None,
+        max_escalated_windows: int = 64,
+        derived: dict[int, list[int]] | None = None,
+    ) -> None:
+        self.category_ids = tuple(category_ids)
+        self.artifacts_dir = artifacts_dir
+        self.max_escalated_windows = max_escalated_windows
+        folder = Path(artifacts_dir) if artifacts_dir is not None else packaged_artifacts_dir()
+        self.derived = dict(derived or {})
+        self.full = EncoderScorer(category_ids=self.category_ids, artifacts_dir=folder, encoder=encoder, derived=self.derived)
+        self.encoder = self.full.encoder
+        arrays, meta = load_artifact(folder, "static")
+        self.student_ = StaticEmbedder(arrays["vectors"])
+        self.student_heads_, self.student_calibrator_ = load_heads(arrays, (*self.category_ids, ANY_COLUMN), str(folder))
+        self.escalate_above = float(meta["escalate_above"]) if escalate_above is None else escalate_above
+        self.version = f"{self.full.version}+cascade@{self.escalate_above:.3f}"
+
+    def score(self, texts: list[str]) -> CategoryScores:
+        """Score normalized texts; see :class:`personaguard.score.base.Scorer`."""
+        windows: list[list[int]] = []
+        owner: list[int] = []
+        for i, ids in enumerate(self.encoder.tokenize(texts)):
+            for w in self.encoder.windows(ids):
+                windows.append(w)
+                owner.append(i)
+        owner_arr = np.asarray(owner, dtype=np.int64)
+        if windows:
+            logits = self.student_heads_.decision_function(self.student_.embed_windows(windows))
+            probs = apply_derived(self.student_calibrator_.predict_proba(logits), self.derived)
+        else:
+            probs = np.zeros((0, len(self.category_ids) + 1))
+        chosen = self._windows_to_escalate(probs, owner_arr)
+        if chosen.size:
+            emb = self.encoder.encode_ids([windows[j] for j in chosen])
+            probs[chosen] = self.full.window_probs(emb)
+        return aggregate_windows(probs, owner_arr, len(texts), self.category_ids)
+
+    def _windows_to_escalate(self, probs: NDArray[np.float64], owner: NDArray[np.int64]) -> NDArray[np.int64]:
+        if probs.shape[0] == 0:
+            return np.zeros(0, dtype=np.int64)
+        p_any = np.maximum(probs[:, -1], probs[:, :-1].max(1))
+        candidates = np.flatnonzero(p_any >= self.escalate_above)
+        if candidates.size == 0:
+            return candidates
+        # Riskiest first within each text, then keep at most max_escalated_windows per text.
+        order = candidates[np.lexsort((-p_any[candidates], owner[candidates]))]
+        rank = np.zeros(order.size, dtype=np.int64)
+        same = np.r_[False, owner[order][1:] == owner[order][:-1]]
+        for k in range(1, order.size):
+            rank[k] = rank[k - 1] + 1 if same[k] else 0
+        return np.sort(order[rank < self.max_escalated_windows])
 
 
 def load_default_scorer(
-    category_ids: tuple[str, ...], *, artifacts_dir: str | os.PathLike[str] | None = None
+    category_ids: tuple[str, ...],
+    *,
+    derived: dict[int, list[int]] | None = None,
+    artifacts_dir: str | os.PathLike[str] | None = None,
 ) -> Scorer:
-    """The packaged scorer for these categories."""
-    return EncoderScorer(category_ids=category_ids, artifacts_dir=artifacts_dir)
+    """The packaged scorer for these categories: the cascade when a student is trained."""
+    folder = Path(artifacts_dir) if artifacts_dir is not None else packaged_artifacts_dir()
+    if (folder / "static.npz").exists():
+        return CascadeScorer(category_ids=category_ids, artifacts_dir=folder, derived=derived)
+    return EncoderScorer(category_ids=category_ids, artifacts_dir=folder, derived=derived)

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.errors import ConfigError
 from personaguard.score.artifacts import load_artifact, packaged_artifacts_dir
 from personaguard.score.base import CategoryScores
-from personaguard.score.calibrate import PlattCalibrator
 from personaguard.score.encoder import MiniLMEncoder
-from personaguard.score.heads import MultiLabelHeads
+from personaguard.score.heads_io import load_heads
 
-__all__ = ["EncoderScorer", "ANY_COLUMN"]
+__all__ = ["EncoderScorer", "ANY_COLUMN", "apply_derived", "aggregate_windows"]
 
 #: Name of the extra head column that predicts "violates any category".
 ANY_COLUMN = "any"
@@ -34,6 +33,9 @@ class EncoderScorer:
         Folder with ``manifest.json`` and ``heads.npz``; None means the packaged ones.
     encoder : MiniLMEncoder or None
         Reuse an encoder (it holds 90 MB of weights); None loads the packaged one.
+    derived : dict of int to list of int, or None
+        Columns without a trained head, scored as the minimum of other columns
+        (``Taxonomy.derived_indices()``).
     """
 
     def __init__(
@@ -42,36 +44,35 @@ class EncoderScorer:
         category_ids: tuple[str, ...],
         artifacts_dir: str | os.PathLike[str] | None = None,
         encoder: MiniLMEncoder | None = None,
+        derived: dict[int, list[int]] | None = None,
     ) -> None:
         self.category_ids = tuple(category_ids)
+        self.derived = dict(derived or {})
         self.artifacts_dir = artifacts_dir
         self.encoder = encoder if encoder is not None else MiniLMEncoder()
         folder = Path(artifacts_dir) if artifacts_dir is not None else packaged_artifacts_dir()
         arrays, meta = load_artifact(folder, "heads")
-        trained_ids = tuple(str(c) for c in arrays["columns"])
-        expected = (*self.category_ids, ANY_COLUMN)
-        if trained_ids != expected:
-            missing = sorted(set(expected) - set(trained_ids))
-            raise ConfigError(
-                f"the trained heads cover {list(trained_ids)} but the taxonomy needs {list(expected)}"
-                f" (missing: {missing}); retrain with `personaguard train --taxonomy FILE`",
-                source=str(folder),
-            )
-        self.heads_ = MultiLabelHeads().set_weights({k: arrays[k] for k in ("W1", "b1", "W2", "b2") if k in arrays})
-        cal = PlattCalibrator()
-        cal.a_, cal.b_ = arrays["cal_a"].astype(np.float64), arrays["cal_b"].astype(np.float64)
-        self.calibrator_ = cal
+        self.heads_, self.calibrator_ = load_heads(arrays, (*self.category_ids, ANY_COLUMN), str(folder))
         self.version = str(meta.get("version", "unknown"))
 
     def window_probs(self, embeddings: NDArray[np.float32]) -> NDArray[np.float64]:
         """Calibrated probabilities per window, shape (n_windows, n_categories + 1)."""
-        return self.calibrator_.predict_proba(self.heads_.decision_function(embeddings))
+        probs = self.calibrator_.predict_proba(self.heads_.decision_function(embeddings))
+        return apply_derived(probs, self.derived)
 
     def score(self, texts: list[str]) -> CategoryScores:
         """Score normalized texts; see :class:`personaguard.score.base.Scorer`."""
         enc = self.encoder.encode(texts)
         probs = self.window_probs(enc.embeddings)
-        return aggregate_windows(probs, enc.owner, len(texts), self.category_ids)
+        scores = aggregate_windows(probs, enc.owner, len(texts), self.category_ids)
+        return dataclasses.replace(scores, embeddings=enc)
+
+
+def apply_derived(probs: NDArray[np.float64], derived: dict[int, list[int]]) -> NDArray[np.float64]:
+    """Fill derived columns (in place) with the minimum of their source columns; returns ``probs``."""
+    for col, refs in derived.items():
+        probs[:, col] = probs[:, refs].min(axis=1)
+    return probs
 
 
 def aggregate_windows(

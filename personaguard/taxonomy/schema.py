@@ -26,6 +26,10 @@ class Category(BaseModel):
         default=(0.05, 0.99),
         description="Lowest and highest threshold an explicit user setting may choose.",
     )
+    derived_from: list[str] = Field(
+        default_factory=list,
+        description="For a category without its own trained head: its probability is the minimum of these categories' probabilities.",
+    )
     mlcommons: list[str] = Field(default_factory=list, description="MLCommons AILuminate hazard codes.")
     openai: list[str] = Field(default_factory=list, description="OpenAI moderation category names.")
 
@@ -66,7 +70,19 @@ class Taxonomy(BaseModel):
             if cat.id in seen:
                 raise ValueError(f"duplicate category id {cat.id!r}")
             seen.add(cat.id)
+        derived = {c.id for c in self.categories if c.derived_from}
+        for cat in self.categories:
+            for ref in cat.derived_from:
+                if ref not in seen or ref in derived or ref == cat.id:
+                    raise ValueError(
+                        f"category {cat.id!r} derives from {ref!r}, which must be another, non-derived category of this file"
+                    )
         return self
+
+    def derived_indices(self) -> dict[int, list[int]]:
+        """Column -> source columns, for categories scored as the minimum of others."""
+        ids = self.ids
+        return {ids.index(c.id): [ids.index(r) for r in c.derived_from] for c in self.categories if c.derived_from}
 
     @property
     def ids(self) -> list[str]:

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 #: Whole sources held out of training and calibration, for honest validation.
 TEST_SOURCES: frozenset[str] = frozenset(
-    {"strongreject", "malicious_instruct", "jailbreakbench", "hatecheck", "ethos", "oktest", "jigsaw_toxic_sample"}
+    {"strongreject", "malicious_instruct", "jailbreakbench", "hatecheck_test", "ethos", "oktest_heldout", "jigsaw_toxic_sample"}
 )
 #: Share of each training source kept aside for calibration (by text hash, so it is stable).
 CALIBRATION_SHARE = 0.2

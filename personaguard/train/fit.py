@@ -17,6 +17,7 @@ from personaguard.eval.metrics import binary_report
 from personaguard.score.artifacts import save_artifact
 from personaguard.score.calibrate import PlattCalibrator
 from personaguard.score.heads import MultiLabelHeads
+from personaguard.score.model import apply_derived
 from personaguard.train.corpus import Corpus
 
 __all__ = ["TrainResult", "fit_heads", "write_artifacts"]
@@ -43,20 +44,35 @@ def _source_weights(corpus: Corpus, idx: NDArray[np.int64]) -> NDArray[np.float6
     return w / w.mean()
 
 
-def fit_heads(corpus: Corpus, x: NDArray[np.float32], *, hidden: int = 256, epochs: int = 25, seed: int = 0) -> TrainResult:
+def fit_heads(
+    corpus: Corpus,
+    x: NDArray[np.float32],
+    *,
+    derived: dict[int, list[int]] | None = None,
+    warn: NDArray[np.float64] | None = None,
+    hidden: int = 256,
+    epochs: int = 25,
+    seed: int = 0,
+) -> TrainResult:
     """Train on the ``train`` split, calibrate on ``calib``, report on ``calib`` and ``test``."""
     tr = np.flatnonzero(corpus.split == "train")
     ca = np.flatnonzero(corpus.split == "calib")
     heads = MultiLabelHeads(hidden=hidden, epochs=epochs, random_state=seed, l2=1e-4, learning_rate=1e-3)
     heads.fit(x[tr], corpus.y[tr], corpus.mask[tr], sample_weight=_source_weights(corpus, tr))
     cal = PlattCalibrator().fit(heads.decision_function(x[ca]), corpus.y[ca], corpus.mask[ca])
-    probs = cal.predict_proba(heads.decision_function(x))
-    metrics = evaluate_splits(corpus, probs)
+    probs = apply_derived(cal.predict_proba(heads.decision_function(x)), derived or {})
+    metrics = evaluate_splits(corpus, probs, warn)
     return TrainResult(heads, cal, metrics)
 
 
-def evaluate_splits(corpus: Corpus, probs: NDArray[np.float64]) -> dict[str, Any]:
-    """Per-column metrics on the calibration split, and per-slice metrics on held-out sources."""
+def evaluate_splits(
+    corpus: Corpus, probs: NDArray[np.float64], warn: NDArray[np.float64] | None = None
+) -> dict[str, Any]:
+    """Per-column metrics on the calibration split, and per-slice metrics on held-out sources.
+
+    ``warn`` (n_categories,) are the default warn thresholds; with them each slice also reports
+    the guard's own decision (flagged = any category at or above its warn threshold).
+    """
     out: dict[str, Any] = {"calib": {}, "test": {}}
     ca = corpus.split == "calib"
     for j, col in enumerate(corpus.columns):
@@ -68,16 +84,21 @@ def evaluate_splits(corpus: Corpus, probs: NDArray[np.float64]) -> dict[str, Any
     te = corpus.split == "test"
     slices = {
         "harmful_requests_vs_benign": te & np.isin(corpus.sources, ["strongreject", "malicious_instruct", "jailbreakbench"]),
-        "hate_hatecheck": te & (corpus.sources == "hatecheck"),
+        "hate_hatecheck_unseen_templates": te & (corpus.sources == "hatecheck_test"),
         "hate_ethos": te & (corpus.sources == "ethos"),
         "toxicity_jigsaw_sample": te & (corpus.sources == "jigsaw_toxic_sample"),
     }
+    flagged = (probs[:, :any_j] >= warn).any(1) if warn is not None else None
     for name, m in slices.items():
         yv = corpus.y[m, any_j]
         if 0 < yv.sum() < m.sum():
-            out["test"][name] = binary_report(yv, p_any[m], threshold=0.5)
-    ok = te & (corpus.sources == "oktest")
-    out["test"]["oktest_flag_rate_p_any_0.5"] = float((p_any[ok] >= 0.5).mean()) if ok.any() else None
+            out["test"][name] = binary_report(yv, p_any[m], threshold=0.5, decided=None if flagged is None else flagged[m])
+    for name in ("oktest_heldout", "jailbreakbench"):
+        ok = te & (corpus.sources == name) & (corpus.y[:, any_j] < 0.5)
+        if ok.any():
+            out["test"][f"{name}_benign_p_any_ge_0.5"] = float((p_any[ok] >= 0.5).mean())
+            if flagged is not None:
+                out["test"][f"{name}_benign_flagged_at_default_thresholds"] = float(flagged[ok].mean())
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import csv
 import gzip
+import hashlib
 import json
 import random
 from collections.abc import Callable, Iterator
@@ -140,12 +141,10 @@ def _catqa(root: Path) -> Iterator[Example]:
 
 def _harmfulqa(root: Path) -> Iterator[Example]:
     folder = root / "harmfulqa_dangerousqa"
+    # HarmfulQA's academic-topic questions are only weakly harmful and teach "a question about a
+    # sensitive subject" = harmful; DangerousQA's are clearly harmful.
     for q in json.loads((folder / "dangerousqa.json").read_text()):
         yield Example(q, "harmfulqa_dangerousqa", _harm())
-    for topics in json.loads((folder / "harmfulqa.json").read_text()).values():
-        for questions in topics.values():
-            for q in questions:
-                yield Example(q, "harmfulqa_dangerousqa", _harm())
 
 
 _DNA = {"discrimination_exclusion_toxicity_hateful_offensive": (), "information_hazard": (), "malicious_uses": ("illicit",)}
@@ -253,9 +252,12 @@ def _olid(root: Path) -> Iterator[Example]:
 
 
 def _hatecheck(root: Path) -> Iterator[Example]:
+    # Split by template: templates hashed into the test share go to "hatecheck_test", so the
+    # held-out cases are sentences of templates never trained on.
     for row in _csv(root / "hatecheck" / "test_suite_cases.csv"):
         labels = _harm("hate") if row["label_gold"] == "hateful" else _benign()
-        yield Example(row["test_case"].strip(), "hatecheck", labels, kind="post")
+        held_out = int(hashlib.sha256(row["templ_id"].encode()).hexdigest()[:4], 16) % 10 < 4
+        yield Example(row["test_case"].strip(), "hatecheck_test" if held_out else "hatecheck", labels, kind="post")
 
 
 def _ethos(root: Path) -> Iterator[Example]:
@@ -401,9 +403,10 @@ def _alpaca(root: Path) -> Iterator[Example]:
 
 
 def _oktest(root: Path) -> Iterator[Example]:
-    for name in ("OKTest.csv", "OKTest_heldout.csv"):
+    # Safe prompts with scary words: the main set trains, the authors' held-out set tests.
+    for name, source in (("OKTest.csv", "oktest"), ("OKTest_heldout.csv", "oktest_heldout")):
         for row in _csv(root / "oktest" / name):
-            yield Example(row["prompt"].strip(), "oktest", _benign())
+            yield Example(row["prompt"].strip(), source, _benign())
 
 
 #: The one registry of sources: name -> (reader, max rows kept, seed-fixed sample).
@@ -414,11 +417,10 @@ SOURCES: dict[str, tuple[Reader, int]] = {
     "strongreject": (_strongreject, 10_000),
     "jailbreakbench": (_jailbreakbench, 10_000),
     "categorical_harmful_qa": (_catqa, 10_000),
-    "harmfulqa_dangerousqa": (_harmfulqa, 1_200),
+    "harmfulqa_dangerousqa": (_harmfulqa, 10_000),
     "do_not_answer": (_do_not_answer, 10_000),
     "ailuminate_demo": (_ailuminate, 10_000),
     "xsafety_en": (_xsafety, 10_000),
-    "beavertails": (_beavertails, 10_000),
     "safety_tuned_llamas": (_safety_tuned_llamas, 2_500),
     "davidson_hate_offensive": (_davidson, 7_000),
     "hatexplain": (_hatexplain, 6_000),
@@ -428,15 +430,15 @@ SOURCES: dict[str, tuple[Reader, int]] = {
     "toxigen_prompts": (_toxigen, 5_000),
     "realtoxicityprompts_challenging": (_rtp, 10_000),
     "jigsaw_toxic_sample": (_jigsaw, 10_000),
-    "sdcnl_suicide_depression": (_sdcnl, 1_200),
+    "sdcnl_suicide_depression": (_sdcnl, 800),
     "reddit_cssrs_suicide": (_cssrs, 500),
     "jailbreak_prompts": (_jailbreak_prompts, 10_000),
     "gptfuzz_templates": (_gptfuzz_templates, 10_000),
     "deepset_prompt_injections": (_deepset, 10_000),
-    "tensor_trust": (_tensor_trust, 1_000),
-    "gptfuzz_responses": (_gptfuzz_responses, 2_000),
-    "refusal_direction_responses": (_refusal_direction, 1_500),
-    "alpaca_instructions": (_alpaca, 7_000),
+    "tensor_trust": (_tensor_trust, 600),
+    "gptfuzz_responses": (_gptfuzz_responses, 1_000),
+    "refusal_direction_responses": (_refusal_direction, 600),
+    "alpaca_instructions": (_alpaca, 12_000),
     "oktest": (_oktest, 10_000),
 }
 

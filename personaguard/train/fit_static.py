@@ -1,0 +1,100 @@
+"""Distilling and fitting the cascade's static student, and choosing its escalation threshold."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from personaguard.score.artifacts import save_artifact
+from personaguard.score.calibrate import PlattCalibrator
+from personaguard.score.encoder import MiniLMEncoder
+from personaguard.score.heads import MultiLabelHeads
+from personaguard.score.model import apply_derived
+from personaguard.score.static import StaticEmbedder, distill_token_vectors
+from personaguard.train.corpus import Corpus
+from personaguard.train.fit import _source_weights, evaluate_splits
+
+__all__ = ["StudentResult", "fit_student", "write_student"]
+
+log = logging.getLogger(__name__)
+
+#: Largest share of calibration-split harmful texts the student may settle as benign.
+MAX_RECALL_LOSS = 0.01
+
+
+@dataclass(frozen=True)
+class StudentResult:
+    """The student's token vectors, heads, calibrator, escalation threshold and metrics."""
+
+    vectors: NDArray[np.float16]
+    heads: MultiLabelHeads
+    calibrator: PlattCalibrator
+    escalate_above: float
+    metrics: dict[str, Any]
+
+
+def _p_any(probs: NDArray[np.float64]) -> NDArray[np.float64]:
+    return np.maximum(probs[:, -1], probs[:, :-1].max(1))  # type: ignore[no-any-return]
+
+
+def fit_student(
+    corpus: Corpus,
+    encoder: MiniLMEncoder,
+    full_probs: NDArray[np.float64],
+    *,
+    derived: dict[int, list[int]] | None = None,
+    warn: NDArray[np.float64] | None = None,
+    dim: int = 64,
+    seed: int = 0,
+) -> StudentResult:
+    """Distil token vectors, fit student heads, and pick the cascade threshold.
+
+    ``full_probs`` (n, n_columns) are the MiniLM scorer's calibrated probabilities on the same
+    corpus, used to report how often the cascade disagrees with it.
+    """
+    log.info("distilling %d-d token vectors", dim)
+    vectors, _ = distill_token_vectors(encoder, dim=dim)
+    student = StaticEmbedder(vectors)
+    first = [encoder.windows(ids)[0] for ids in encoder.tokenize(corpus.texts)]
+    x = student.embed_windows(first)
+    tr = np.flatnonzero(corpus.split == "train")
+    ca = np.flatnonzero(corpus.split == "calib")
+    heads = MultiLabelHeads(hidden=256, epochs=25, random_state=seed).fit(
+        x[tr], corpus.y[tr], corpus.mask[tr], sample_weight=_source_weights(corpus, tr)
+    )
+    cal = PlattCalibrator().fit(heads.decision_function(x[ca]), corpus.y[ca], corpus.mask[ca])
+    probs = apply_derived(cal.predict_proba(heads.decision_function(x)), derived or {})
+    p_student = _p_any(probs)
+    any_j = corpus.columns.index("any")
+    pos = ca[(corpus.mask[ca, any_j]) & (corpus.y[ca, any_j] > 0.5)]
+    neg = ca[(corpus.mask[ca, any_j]) & (corpus.y[ca, any_j] < 0.5)]
+    tau = float(np.quantile(p_student[pos], MAX_RECALL_LOSS))
+    escalated = p_student >= tau
+    cascade = np.where(escalated[:, None], full_probs, probs)
+    flagged_full = _p_any(full_probs) >= 0.5
+    flagged_cascade = _p_any(cascade) >= 0.5
+    metrics = {
+        "escalate_above": tau,
+        "calib_escalation_rate_negatives": float(escalated[neg].mean()),
+        "calib_escalation_rate_positives": float(escalated[pos].mean()),
+        "calib_recall_loss_vs_positives": float((~escalated[pos]).mean()),
+        "all_rows_flag_disagreement_vs_minilm": float((flagged_full != flagged_cascade).mean()),
+        "student_alone": evaluate_splits(corpus, probs, warn)["test"],
+        "cascade": evaluate_splits(corpus, cascade, warn)["test"],
+    }
+    log.info("student: escalate_above=%.3f, metrics=%s", tau, metrics)
+    return StudentResult(vectors, heads, cal, tau, metrics)
+
+
+def write_student(result: StudentResult, columns: list[str], folder: Path, *, version: str) -> None:
+    """Save the student (token vectors in float16, heads, calibration) with its threshold."""
+    arrays = {"vectors": result.vectors, **result.heads.get_weights(), "cal_a": result.calibrator.a_.astype(np.float32),
+              "cal_b": result.calibrator.b_.astype(np.float32), "columns": np.array(columns)}
+    meta = {"version": version, "escalate_above": result.escalate_above, "max_recall_loss": MAX_RECALL_LOSS,
+            "distilled_from": "all-MiniLM-L6-v2 word pieces encoded alone, PCA to 64 dimensions"}
+    save_artifact(folder, "static", arrays, meta)
