@@ -34,7 +34,15 @@ from numpy.typing import NDArray
 from personaguard.errors import NotFittedError, UnknownIdError
 from personaguard.personalize.learned import FeedbackEvent, LearnedState, check_should, text_digest
 from personaguard.personalize.reference import load_reference_probs
-from personaguard.personalize.trust_region import FloatArray, StepResult, bernoulli_kl_mean, softplus
+from personaguard.personalize.trust_region import (
+    FloatArray,
+    StepResult,
+    bernoulli_kl_mean,
+    feasible_interval,
+    halve_until_inside,
+    halve_within,
+    softplus,
+)
 from personaguard.score.calibrate import logit, sigmoid
 from personaguard.taxonomy.schema import Taxonomy
 
@@ -58,10 +66,6 @@ class LearnUpdate(NamedTuple):
     kl: float
     delta: float
     info: UpdateInfo
-
-
-#: Largest offset magnitude considered (logits): beyond it every soft policy has saturated.
-_THETA_CAP = 30.0
 
 
 class TrustRegionLearner:
@@ -189,7 +193,9 @@ class TrustRegionLearner:
         self.ref_logit_ = logit(ref)
         self.ref_a_ = self.k * (self.ref_logit_ - self.base_logit_)
         self.ref_softplus_ = softplus(self.ref_a_)
-        self.theta_lo_, self.theta_hi_ = self._feasible_interval()
+        self.theta_lo_, self.theta_hi_ = feasible_interval(self.ref_a_, k=self.k, delta_loosen=self.delta_loosen,
+                                                           delta_tighten=self.delta_tighten)
+        self.theta_hi_[self.is_floor_] = 0.0
         return self
 
     def _reference_logits(self, base_logit: FloatArray | None) -> FloatArray:
@@ -273,7 +279,9 @@ class TrustRegionLearner:
             # Fast path: KL is monotone in theta on each side of 0, so "KL <= delta" is
             # "theta_lo_ <= theta <= theta_hi_" (bisected at fit). The result is checked on the
             # exact KL, and the exact halving loop takes over if that check fails.
-            d, n_back = self._backtrack_interval(theta[cols], proposed[cols], lock[cols], cols)
+            hi = np.where(lock[cols], 0.0, self.theta_hi_[cols])
+            d, n_back = halve_within(theta[cols], proposed[cols], self.theta_lo_[cols], hi,
+                                     max_backtracks=self.max_backtracks, min_move=self.min_move)
         else:
             d, n_back = self._backtrack(self._reference_logits(base_logit)[:, cols], theta[cols], proposed[cols],
                                         lock[cols])
@@ -288,66 +296,23 @@ class TrustRegionLearner:
         proposed = cand - theta
         return StepResult(theta=cand, moves=proposed, kl=kl, delta=self.bounds(cand, lock), n_backtracks=n_back)
 
-    def _backtrack_interval(self, theta: FloatArray, d: FloatArray, lock: NDArray[np.bool_],
-                            cols: NDArray[np.intp]) -> tuple[FloatArray, int]:
-        """The halving sequence ``d / 2**j`` judged against the precomputed feasible interval."""
-        if d.size == 0:
-            return d, 0
-        hi = np.where(lock, 0.0, self.theta_hi_[cols])
-        steps = (0.5 ** np.arange(self.max_backtracks + 1))[:, None] * d[None, :]
-        cand = theta[None, :] + steps
-        ok = (cand <= hi) & (cand >= self.theta_lo_[cols]) & (np.abs(steps) >= self.min_move)
-        first = np.argmax(ok, axis=0)
-        feasible = ok[first, np.arange(d.size)]
-        chosen = np.where(feasible, steps[first, np.arange(d.size)], 0.0)
-        return chosen, int(np.where(feasible, first, self.max_backtracks + 1).max())
-
-    def _feasible_interval(self) -> tuple[FloatArray, FloatArray]:
-        """Per category, the offsets whose reference KL stays within the bound (bisection).
-
-        KL grows monotonically with ``|theta|`` on each side of 0, so the feasible set is an
-        interval ``[lo, hi]``; ``hi`` is 0 for floors. Offsets are capped at ``_THETA_CAP``
-        logits, where every policy has long saturated.
-        """
-        ends = []
-        for sign, delta in ((1.0, self.delta_loosen), (-1.0, self.delta_tighten)):
-            good = np.zeros(self.ref_a_.shape[1])
-            bad = np.full_like(good, _THETA_CAP)
-            inside = bernoulli_kl_mean(self.ref_a_, -self.k * sign * bad) <= delta
-            good[inside] = _THETA_CAP
-            for _ in range(60):
-                mid = 0.5 * (good + bad)
-                ok = bernoulli_kl_mean(self.ref_a_, -self.k * sign * mid) <= delta
-                good = np.where(ok & ~inside, mid, good)
-                bad = np.where(ok | inside, bad, mid)
-            ends.append(sign * good)
-        hi, lo = ends
-        return lo, np.where(self.is_floor_, 0.0, hi)
+    def _shrink_into_region(self, theta: FloatArray, lock: NDArray[np.bool_], base_logit: FloatArray) -> FloatArray:
+        """Scale offsets that break their bound (thresholds changed since) back inside, by bisection."""
+        bad = self.reference_kl(theta, base_logit) > self.bounds(theta, lock)
+        if not bad.any():
+            return theta
+        good, over = np.zeros_like(theta), np.ones_like(theta)
+        for _ in range(50):
+            mid = 0.5 * (good + over)
+            ok = self.reference_kl(theta * mid, base_logit) <= self.bounds(theta * mid, lock)
+            good, over = np.where(ok, mid, good), np.where(ok, over, mid)
+        return np.where(bad, theta * good, theta)  # type: ignore[no-any-return]
 
     def _backtrack(self, a: FloatArray, theta: FloatArray, d: FloatArray,
                    lock: NDArray[np.bool_]) -> tuple[FloatArray, int]:
-        """Halve each column's step until its constraint holds (TRPO-style backtracking).
-
-        A step that has shrunk below ``min_move`` is dropped instead of halved further: the
-        current offsets satisfy the constraint, so "no move" always ends inside the region,
-        and this caps the work at ``log2(max_step / min_move)`` evaluations.
-        """
-        n_back = 0
-        for _ in range(self.max_backtracks + 1):
-            live = d != 0.0
-            if not live.any():
-                break
-            kl = bernoulli_kl_mean(a[:, live], -self.k * (theta[live] + d[live]))
-            bad = np.zeros_like(live)
-            bad[live] = kl > self.bounds(theta[live] + d[live], lock[live])
-            if not bad.any():
-                break
-            d = np.where(bad, d * 0.5, d)
-            d = np.where(bad & (np.abs(d) < self.min_move), 0.0, d)
-            n_back += 1
-        else:
-            d = np.where(bad, 0.0, d)  # still outside after every halving: no move
-        return d, n_back
+        loosen = np.where(lock, 0.0, self.delta_loosen)
+        return halve_until_inside(a, theta, d, k=self.k, delta_loosen=loosen, delta_tighten=self.delta_tighten,
+                                  max_backtracks=self.max_backtracks, min_move=self.min_move)
 
     # -- state level ------------------------------------------------------------------------------
     def theta_of(self, state: LearnedState) -> FloatArray:
@@ -432,19 +397,23 @@ class TrustRegionLearner:
         # A category that became locked after it loosened (a vulnerability added later) goes
         # back to the global threshold: the constraint must hold before the step, too.
         theta = np.where(lock & (self.theta_of(state) > 0.0), 0.0, self.theta_of(state))
+        if base_logit is None:  # offsets stored under other bounds are brought back inside
+            theta = np.clip(theta, self.theta_lo_, np.where(lock, 0.0, self.theta_hi_))
+        else:
+            theta = self._shrink_into_region(theta, lock, base_logit)
         row = np.asarray(risk_row, dtype=np.float64)
         base = self.base_logit_ if base_logit is None else base_logit
         floor_blocking = [
             c for j, c in enumerate(self.category_ids_) if self.is_floor_[j] and logit(row[j]) >= base[j] + theta[j]
         ]
         if should == "allow" and floor_blocking:
-            kl_now = self.reference_kl(theta, base)
+            kl_now = self.reference_kl(theta, base_logit)
             step = StepResult(theta, np.zeros_like(theta), kl_now, self.bounds(theta, lock), 0)
             reason = (f"floor category {floor_blocking[0]} blocks this text and cannot be relaxed; "
                       "the feedback is recorded for moderators and changes nothing")
         else:
             weight = self.moderator_weight if source == "moderator" else 1.0
-            step = self.step(theta, row, y_block=should == "block", weight=weight, locked=lock, base_logit=base)
+            step = self.step(theta, row, y_block=should == "block", weight=weight, locked=lock, base_logit=base_logit)
             reason = self._reason(step, lock, should)
         return self._record(state, text, row, step, should=should, verdict=verdict, source=source, reason=reason,
                             context=context, time=time)

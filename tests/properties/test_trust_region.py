@@ -62,3 +62,20 @@ def test_learned_state_round_trips(seq: list[tuple[list[float], str, str, list[s
                                raised=raised, context=None if i % 2 else "ctx").state
     assert LearnedState.model_validate_json(state.model_dump_json()) == state
     assert LearnedState.model_validate(state.model_dump(mode="json")) == state
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(events, min_size=1, max_size=25),
+       st.lists(st.floats(min_value=0.05, max_value=0.95), min_size=N_CAT, max_size=N_CAT))
+def test_kl_bound_holds_around_user_set_thresholds(seq: list[tuple[list[float], str, str, list[str]]],
+                                                   blocks: list[float]) -> None:
+    # Explicit user thresholds take the exact halving loop instead of the precomputed interval.
+    base = np.log(np.array(blocks) / (1 - np.array(blocks)))
+    state = LearnedState()
+    for row, should, source, raised in seq:
+        res = LEARNER.update(state, "t", np.array(row), should=should, verdict="allow", source=source,
+                             raised=raised, base_logit=base)
+        state = res.state
+        theta = LEARNER.theta_of(state)
+        kl = LEARNER.reference_kl(theta, base)
+        assert (kl <= LEARNER.bounds(theta, LEARNER.locked_mask(raised)) + 1e-12).all()

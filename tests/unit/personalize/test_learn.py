@@ -223,3 +223,14 @@ def test_learned_state_round_trips_through_json_and_yaml() -> None:
 def test_learned_state_rejects_non_finite_offsets() -> None:
     with pytest.raises(ValueError, match="finite"):
         LearnedState(offsets={"violence": float("nan")})
+
+
+def test_offsets_outside_the_region_for_new_user_thresholds_are_shrunk_back() -> None:
+    learner = _learner(delta_loosen=0.01)
+    base = learner.base_logit_.copy()
+    base[TAX.index("violence")] = 0.0  # the user set violence's block threshold to 0.5
+    state = LearnedState(offsets={"violence": 3.0})  # far outside the region around 0.5
+    res = learner.update(state, "x", _row(sexual=0.9), should="allow", verdict="block", base_logit=base)
+    theta = learner.theta_of(res.state)
+    assert 0.0 < theta[TAX.index("violence")] < 3.0
+    assert learner.reference_kl(theta, base)[TAX.index("violence")] <= 0.01
