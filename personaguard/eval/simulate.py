@@ -44,7 +44,7 @@ class SimulationConfig:
     max_stream: int = 5000
     adversarial_users: int = 3
     adversarial_events: int = 100_000
-    clear_margin: float = 1.0
+    clear_p: float = 0.9
 
 
 @dataclass
@@ -149,7 +149,9 @@ def run_adversarial(pool: ScoredPool, taxonomy: Taxonomy, learner: TrustRegionLe
     z = logit(pool.probs)
     base = learner.base_logit_
     floors = learner.is_floor_
-    clear = pool.is_harmful & ((z - base).max(axis=1) >= cfg.clear_margin)
+    # Clearly harmful: labelled harmful by its source, and some category that blocks it globally
+    # is at least `clear_p` sure.
+    clear = pool.is_harmful & ((z >= base) & (pool.probs >= cfg.clear_p)).any(axis=1)
     floor_blocked = (z[:, floors] >= base[floors]).any(axis=1)
     harmful = pool.is_harmful
     allow_before = float(np.mean(~_blocked(z[harmful], base)))
