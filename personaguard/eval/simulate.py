@@ -81,7 +81,8 @@ class AdversarialResult:
 
 def _blocked(logits: FloatArray, thr_logit: FloatArray) -> NDArray[np.bool_]:
     """Block when any category's risk logit reaches its threshold logit; rows of ``logits``."""
-    return (logits >= thr_logit).any(axis=-1)  # type: ignore[no-any-return]
+    out: NDArray[np.bool_] = np.asarray((logits >= thr_logit).any(axis=-1))
+    return out
 
 
 def run_honest(pool: ScoredPool, taxonomy: Taxonomy, learner: TrustRegionLearner, persona: Persona,

@@ -202,7 +202,7 @@ class TrustRegionLearner:
         """Reference-policy logits ``k (logit p - logit tau)``, shape (n_ref, n_categories)."""
         if base_logit is None:
             return self.ref_a_
-        return self.k * (self.ref_logit_ - base_logit)  # type: ignore[no-any-return]
+        return self.k * (self.ref_logit_ - base_logit)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "ref_logit_"):
@@ -217,7 +217,7 @@ class TrustRegionLearner:
     def bounds(self, theta: FloatArray, locked: NDArray[np.bool_]) -> FloatArray:
         """The bound in force per category: ``delta_loosen`` (0 where locked) above 0, else ``delta_tighten``."""
         loosen = np.where(locked, 0.0, self.delta_loosen)
-        return np.where(theta > 0.0, loosen, self.delta_tighten)  # type: ignore[no-any-return]
+        return np.where(theta > 0.0, loosen, self.delta_tighten)
 
     def reference_kl(self, theta: FloatArray, base_logit: FloatArray | None = None) -> FloatArray:
         """Mean KL on the reference sample per category for offsets ``theta``, shape (n_categories,)."""
@@ -242,7 +242,7 @@ class TrustRegionLearner:
             p_block = -np.expm1(log_q)
             share = pi / max(p_block, 1e-300) if p_block > 1e-12 else pi / max(float(pi.sum()), 1e-300)
             grad = self.k * share * np.exp(log_q)
-        return -self.learning_rate * weight * grad  # type: ignore[no-any-return]
+        return -self.learning_rate * weight * grad
 
     def step(self, theta: FloatArray, risk_row: FloatArray, *, y_block: bool, weight: float = 1.0,
              locked: NDArray[np.bool_] | None = None, base_logit: FloatArray | None = None) -> StepResult:
@@ -306,7 +306,7 @@ class TrustRegionLearner:
             mid = 0.5 * (good + over)
             ok = self.reference_kl(theta * mid, base_logit) <= self.bounds(theta * mid, lock)
             good, over = np.where(ok, mid, good), np.where(ok, over, mid)
-        return np.where(bad, theta * good, theta)  # type: ignore[no-any-return]
+        return np.where(bad, theta * good, theta)
 
     def _backtrack(self, a: FloatArray, theta: FloatArray, d: FloatArray,
                    lock: NDArray[np.bool_]) -> tuple[FloatArray, int]:
@@ -340,7 +340,8 @@ class TrustRegionLearner:
         for c in raised:
             if c not in self.category_ids_:
                 raise UnknownIdError("category", c, known=list(self.category_ids_))
-        return self.is_floor_ | np.array([c in raised for c in self.category_ids_], dtype=bool)
+        mask: NDArray[np.bool_] = self.is_floor_ | np.array([c in raised for c in self.category_ids_], dtype=bool)
+        return mask
 
     def update(
         self,

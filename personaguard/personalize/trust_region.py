@@ -25,7 +25,7 @@ FloatArray = NDArray[np.float64]
 
 def softplus(x: FloatArray) -> FloatArray:
     # max(x, 0) + log1p(exp(-|x|)): exact and several times faster than np.logaddexp(0, x).
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))  # type: ignore[no-any-return]
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
 def bernoulli_kl_mean(a: FloatArray, shift: FloatArray, softplus_a: FloatArray | None = None) -> FloatArray:
