@@ -71,9 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     # Full update with an event log of 100 entries (what Guard.learn pays beyond scoring).
     state = LearnedState()
     for i in range(100):
-        state = learner.update(state, f"text {i}", rows[i], should="allow" if shoulds[i] else "block",
+        state = learner.update(state, rows[i], text=f"text {i}", should="allow" if shoulds[i] else "block",
                                verdict="block").state
-    bench(lambda i: learner.update(state, "a text", rows[i % 512], should="block" if shoulds[i % 512] else "allow",
+    bench(lambda i: learner.update(state, rows[i % 512], text="a text", should="block" if shoulds[i % 512] else "allow",
                                    verdict="allow"), "update_with_log100")
     return 0
 

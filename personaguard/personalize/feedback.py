@@ -119,8 +119,7 @@ def apply_feedback(
         An unknown category in ``raised`` or in the profile's learned offsets.
     """
     row = np.array([risks[c] for c in learner.category_ids_], dtype=np.float64)
-    res = learner.update(
-        profile.learned, text, row, should=should, verdict=verdict, source=source, raised=raised,
+    res = learner.update(profile.learned, row, text=text, should=should, verdict=verdict, source=source, raised=raised,
         context=context, time=time,
     )
     updated = profile.model_copy(update={"learned": res.state})

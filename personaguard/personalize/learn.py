@@ -114,7 +114,7 @@ class TrustRegionLearner:
     >>> tax = load_taxonomy()
     >>> learner = TrustRegionLearner().fit(tax, reference_probs=synthetic_reference(tax.ids, seed=0))
     >>> row = np.full(len(tax.ids), 0.01); row[tax.index("violence")] = 0.9
-    >>> res = learner.update(LearnedState(), "a violent story", row, should="allow", verdict="block")
+    >>> res = learner.update(LearnedState(), row, text="a violent story", should="allow", verdict="block")
     >>> res.state.offset("violence") > 0, res.kl <= res.delta
     (True, True)
     """
@@ -346,9 +346,9 @@ class TrustRegionLearner:
     def update(
         self,
         state: LearnedState,
-        text: str,
         risk_row: FloatArray,
         *,
+        text: str,
         should: str,
         verdict: str,
         source: str = "user",
@@ -362,10 +362,10 @@ class TrustRegionLearner:
         Parameters
         ----------
         state : LearnedState
+        risk_row : ndarray of shape (n_categories,)
+            Risk ``r_c(x)`` of the text per category, taxonomy order.
         text : str
             The content the feedback is about (hashed; kept only with ``keep_text=True``).
-        risk_row : ndarray of shape (n_categories,)
-            Its risk per category, taxonomy order.
         should : {'allow', 'block'}
         verdict : {'allow', 'warn', 'block', 'ask'}
             The outcome the guard gave (an ``Outcome`` works: it is a str enum).

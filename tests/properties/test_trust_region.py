@@ -32,7 +32,7 @@ events = st.tuples(
 def test_kl_stays_within_delta_after_every_update(seq: list[tuple[list[float], str, str, list[str]]]) -> None:
     state = LearnedState()
     for row, should, source, raised in seq:
-        res = LEARNER.update(state, "text", np.array(row), should=should, verdict="allow", source=source, raised=raised)
+        res = LEARNER.update(state, np.array(row), text="text", should=should, verdict="allow", source=source, raised=raised)
         state = res.state
         assert res.kl <= res.delta + 1e-12, (row, should)
         theta = LEARNER.theta_of(state)
@@ -46,7 +46,7 @@ def test_kl_stays_within_delta_after_every_update(seq: list[tuple[list[float], s
 def test_floors_never_loosen(seq: list[tuple[list[float], str, str, list[str]]]) -> None:
     state = LearnedState()
     for row, should, source, raised in seq:
-        state = LEARNER.update(state, "t", np.array(row), should=should, verdict="block", source=source,
+        state = LEARNER.update(state, np.array(row), text="t", should=should, verdict="block", source=source,
                                raised=raised).state
         for floor in FLOORS:
             assert state.offset(floor) <= 0.0, (floor, state.offsets)
@@ -58,7 +58,7 @@ def test_learned_state_round_trips(seq: list[tuple[list[float], str, str, list[s
     learner = TrustRegionLearner(keep_text=keep).fit(TAX, reference_probs=synthetic_reference(TAX.ids, seed=3))
     state = LearnedState()
     for i, (row, should, source, raised) in enumerate(seq):
-        state = learner.update(state, f"text {i}", np.array(row), should=should, verdict="warn", source=source,
+        state = learner.update(state, np.array(row), text=f"text {i}", should=should, verdict="warn", source=source,
                                raised=raised, context=None if i % 2 else "ctx").state
     assert LearnedState.model_validate_json(state.model_dump_json()) == state
     assert LearnedState.model_validate(state.model_dump(mode="json")) == state
@@ -73,7 +73,7 @@ def test_kl_bound_holds_around_user_set_thresholds(seq: list[tuple[list[float], 
     base = np.log(np.array(blocks) / (1 - np.array(blocks)))
     state = LearnedState()
     for row, should, source, raised in seq:
-        res = LEARNER.update(state, "t", np.array(row), should=should, verdict="allow", source=source,
+        res = LEARNER.update(state, np.array(row), text="t", should=should, verdict="allow", source=source,
                              raised=raised, base_logit=base)
         state = res.state
         theta = LEARNER.theta_of(state)

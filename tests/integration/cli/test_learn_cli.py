@@ -31,7 +31,7 @@ def profile_file(tmp_path: Path) -> Path:
     for i, (cat, should) in enumerate([("violence", "allow"), ("sexual", "block"), ("violence", "allow")]):
         row = np.full(len(TAX.ids), 1e-6)
         row[TAX.index(cat)] = 0.9 if should == "allow" else 0.3
-        state = learner.update(state, f"text {i}", row, should=should, verdict="block").state
+        state = learner.update(state, row, text=f"text {i}", should=should, verdict="block").state
     path = tmp_path / "alice.yaml"
     path.write_text(UserProfile(id="alice", learned=state).to_yaml(), encoding="utf-8")
     return path

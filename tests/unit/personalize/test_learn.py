@@ -35,7 +35,7 @@ def _row(**risks: float) -> np.ndarray:
 def _loosen(learner: TrustRegionLearner, state: LearnedState, row: np.ndarray, n: int, **kw: object):  # type: ignore[no-untyped-def]
     res = None
     for _ in range(n):
-        res = learner.update(state, "some text", row, should="allow", verdict="block", **kw)  # type: ignore[arg-type]
+        res = learner.update(state, row, text="some text", should="allow", verdict="block", **kw)  # type: ignore[arg-type]
         state = res.state
     return res
 
@@ -54,7 +54,7 @@ def test_should_allow_steps_by_learning_rate_times_k_times_block_probability() -
     # violence block threshold 0.75, r = 0.9, k = 2: pi = sigmoid(2 (logit .9 - logit .75)) = 0.9,
     # step = lr * k * pi = 0.6 * 2 * 0.9 = 1.08 (max_step and delta set out of the way).
     learner = _learner(max_step=5.0, delta_loosen=100.0)
-    res = learner.update(LearnedState(), "a fight scene", _row(violence=0.9), should="allow", verdict="block")
+    res = learner.update(LearnedState(), _row(violence=0.9), text="a fight scene", should="allow", verdict="block")
     assert res.state.offset("violence") == pytest.approx(1.08, rel=1e-6)
     assert res.info.applied and set(res.info.moves) == {"violence"}
 
@@ -63,13 +63,13 @@ def test_should_block_spreads_one_unit_by_share_of_risk() -> None:
     # r = 0.5 against 0.75: pi = sigmoid(2 * (0 - logit .75)) = 0.1; Q = 0.9, P = 0.1
     # step = -lr * k * pi * Q / P = -0.6 * 2 * 0.1 * 0.9 / 0.1 = -1.08.
     learner = _learner(max_step=5.0)
-    res = learner.update(LearnedState(), "a fight scene", _row(violence=0.5), should="block", verdict="allow")
+    res = learner.update(LearnedState(), _row(violence=0.5), text="a fight scene", should="block", verdict="allow")
     assert res.state.offset("violence") == pytest.approx(-1.08, rel=1e-4)
 
 
 def test_each_step_is_clipped_to_max_step() -> None:
     learner = _learner(max_step=0.25, delta_loosen=100.0)
-    res = learner.update(LearnedState(), "x", _row(violence=0.99), should="allow", verdict="block")
+    res = learner.update(LearnedState(), _row(violence=0.99), text="x", should="allow", verdict="block")
     assert res.state.offset("violence") == pytest.approx(0.25)
 
 
@@ -78,7 +78,7 @@ def test_repeated_loosening_stops_at_the_trust_region() -> None:
     state = LearnedState()
     thetas = []
     for _ in range(60):
-        res = learner.update(state, "x", _row(violence=0.95), should="allow", verdict="block")
+        res = learner.update(state, _row(violence=0.95), text="x", should="allow", verdict="block")
         state = res.state
         assert res.kl <= res.delta + 1e-12, res
         assert res.info.kl_by_category["violence"] <= 0.01 + 1e-12
@@ -93,7 +93,7 @@ def test_tightening_goes_further_than_loosening() -> None:
     up = _loosen(learner, LearnedState(), _row(violence=0.95), 60).state.offset("violence")
     state = LearnedState()
     for _ in range(60):
-        state = learner.update(state, "x", _row(violence=0.5), should="block", verdict="allow").state
+        state = learner.update(state, _row(violence=0.5), text="x", should="block", verdict="allow").state
     down = state.offset("violence")
     assert down < 0.0 < up
     assert abs(down) > 2 * up, (up, down)
@@ -101,7 +101,7 @@ def test_tightening_goes_further_than_loosening() -> None:
 
 def test_floor_block_with_should_allow_is_recorded_but_changes_nothing() -> None:
     learner = _learner()
-    res = learner.update(LearnedState(), "x", _row(sexual__minors=0.9, sexual=0.9), should="allow", verdict="block")
+    res = learner.update(LearnedState(), _row(sexual__minors=0.9, sexual=0.9), text="x", should="allow", verdict="block")
     assert res.info.applied is False
     assert "floor" in res.info.reason and "sexual/minors" in res.info.reason
     assert res.state.offsets == {}
@@ -120,22 +120,22 @@ def test_categories_raised_by_vulnerabilities_do_not_loosen_but_may_tighten() ->
     learner = _learner(delta_loosen=1.0)
     res = _loosen(learner, LearnedState(), _row(violence=0.9), 10, raised=["violence"])
     assert res.state.offset("violence") == 0.0
-    tight = learner.update(LearnedState(), "x", _row(violence=0.5), should="block", verdict="allow", raised=["violence"])
+    tight = learner.update(LearnedState(), _row(violence=0.5), text="x", should="block", verdict="allow", raised=["violence"])
     assert tight.state.offset("violence") < 0.0
 
 
 def test_a_positive_offset_on_a_newly_locked_category_is_reset() -> None:
     learner = _learner(delta_loosen=1.0)
     state = LearnedState(offsets={"violence": 0.4})
-    res = learner.update(state, "x", _row(sexual=0.95), should="allow", verdict="block", raised=["violence"])
+    res = learner.update(state, _row(sexual=0.95), text="x", should="allow", verdict="block", raised=["violence"])
     assert res.state.offset("violence") == 0.0
 
 
 def test_moderator_feedback_weighs_moderator_weight_times_more() -> None:
     learner = _learner(max_step=10.0, delta_loosen=100.0, moderator_weight=2.0)
     row = _row(violence=0.8)
-    user = learner.update(LearnedState(), "x", row, should="allow", verdict="block").state.offset("violence")
-    mod = learner.update(LearnedState(), "x", row, should="allow", verdict="block", source="moderator")
+    user = learner.update(LearnedState(), row, text="x", should="allow", verdict="block").state.offset("violence")
+    mod = learner.update(LearnedState(), row, text="x", should="allow", verdict="block", source="moderator")
     assert mod.state.offset("violence") == pytest.approx(2.0 * user)
     assert mod.state.events[0].source == "moderator"
 
@@ -143,31 +143,31 @@ def test_moderator_feedback_weighs_moderator_weight_times_more() -> None:
 @pytest.mark.parametrize("should", ["maybe", "ALLOW", "", "warn"])
 def test_should_outside_allow_block_names_the_allowed_values(should: str) -> None:
     with pytest.raises(ValueError, match="'allow', 'block'"):
-        _learner().update(LearnedState(), "x", _row(), should=should, verdict="allow")
+        _learner().update(LearnedState(), _row(), text="x", should=should, verdict="allow")
 
 
 def test_unknown_source_is_rejected() -> None:
     with pytest.raises(ValueError, match="'user', 'moderator'"):
-        _learner().update(LearnedState(), "x", _row(), should="allow", verdict="allow", source="admin")
+        _learner().update(LearnedState(), _row(), text="x", should="allow", verdict="allow", source="admin")
 
 
 @pytest.mark.parametrize("text", ["", "   \n"])
 def test_empty_text_is_a_clear_error(text: str) -> None:
     with pytest.raises(ValueError, match="text is empty"):
-        _learner().update(LearnedState(), text, _row(), should="allow", verdict="allow")
+        _learner().update(LearnedState(), _row(), text=text, should="allow", verdict="allow")
 
 
 def test_unknown_category_ids_raise_unknown_id_error() -> None:
     learner = _learner()
     with pytest.raises(UnknownIdError, match="no-such"):
-        learner.update(LearnedState(), "x", _row(), should="allow", verdict="allow", raised=["no-such"])
+        learner.update(LearnedState(), _row(), text="x", should="allow", verdict="allow", raised=["no-such"])
     with pytest.raises(UnknownIdError, match="gore"):
-        learner.update(LearnedState(offsets={"gore": 1.0}), "x", _row(), should="allow", verdict="allow")
+        learner.update(LearnedState(offsets={"gore": 1.0}), _row(), text="x", should="allow", verdict="allow")
 
 
 def test_update_before_fit_raises_not_fitted() -> None:
     with pytest.raises(NotFittedError):
-        TrustRegionLearner().update(LearnedState(), "x", _row(), should="allow", verdict="allow")
+        TrustRegionLearner().update(LearnedState(), _row(), text="x", should="allow", verdict="allow")
 
 
 @pytest.mark.parametrize("kw", [{"k": 0.0}, {"learning_rate": -1.0}, {"delta_loosen": -0.1}, {"n_reference": 0}])
@@ -185,21 +185,21 @@ def test_reference_with_wrong_columns_is_rejected() -> None:
 def test_text_is_hashed_and_kept_only_when_configured() -> None:
     text = "you are all idiots"
     digest = hashlib.sha256(text.encode()).hexdigest()
-    plain = _learner().update(LearnedState(), text, _row(harassment=0.9), should="allow", verdict="block",
+    plain = _learner().update(LearnedState(), _row(harassment=0.9), text=text, should="allow", verdict="block",
                               context="the prompt")
     event = plain.state.events[0]
     assert event.text is None and event.text_sha256 == digest
     assert event.context_sha256 == hashlib.sha256(b"the prompt").hexdigest()
-    kept = _learner(keep_text=True).update(LearnedState(), text, _row(harassment=0.9), should="allow", verdict="block")
+    kept = _learner(keep_text=True).update(LearnedState(), _row(harassment=0.9), text=text, should="allow", verdict="block")
     assert kept.state.events[0].text == text
 
 
 def test_audit_lists_the_events_that_moved_a_category_and_reset_clears_it() -> None:
     learner = _learner()
     state = LearnedState()
-    state = learner.update(state, "a", _row(violence=0.9), should="allow", verdict="block").state
-    state = learner.update(state, "b", _row(sexual=0.9), should="allow", verdict="block").state
-    state = learner.update(state, "c", _row(violence=0.92), should="allow", verdict="block").state
+    state = learner.update(state, _row(violence=0.9), text="a", should="allow", verdict="block").state
+    state = learner.update(state, _row(sexual=0.9), text="b", should="allow", verdict="block").state
+    state = learner.update(state, _row(violence=0.92), text="c", should="allow", verdict="block").state
     moved = audit_category(state, "violence")
     assert [e.text_sha256 for e in moved] == [hashlib.sha256(t.encode()).hexdigest() for t in ("a", "c")]
     assert sum(e.moves["violence"] for e in moved) == pytest.approx(state.offset("violence"))
@@ -213,7 +213,7 @@ def test_learned_state_round_trips_through_json_and_yaml() -> None:
     learner = _learner(keep_text=True)
     state = LearnedState()
     for should, row in (("allow", _row(violence=0.9)), ("block", _row(sexual=0.4)), ("allow", _row(sexual__minors=0.9))):
-        state = learner.update(state, "t", row, should=should, verdict="block" if should == "allow" else "allow",
+        state = learner.update(state, row, text="t", should=should, verdict="block" if should == "allow" else "allow",
                                context="ctx").state
     assert LearnedState.model_validate_json(state.model_dump_json()) == state
     dumped = yaml.safe_dump(state.model_dump(mode="json"))
@@ -230,7 +230,7 @@ def test_offsets_outside_the_region_for_new_user_thresholds_are_shrunk_back() ->
     base = learner.base_logit_.copy()
     base[TAX.index("violence")] = 0.0  # the user set violence's block threshold to 0.5
     state = LearnedState(offsets={"violence": 3.0})  # far outside the region around 0.5
-    res = learner.update(state, "x", _row(sexual=0.9), should="allow", verdict="block", base_logit=base)
+    res = learner.update(state, _row(sexual=0.9), text="x", should="allow", verdict="block", base_logit=base)
     theta = learner.theta_of(res.state)
     assert 0.0 < theta[TAX.index("violence")] < 3.0
     assert learner.reference_kl(theta, base)[TAX.index("violence")] <= 0.01

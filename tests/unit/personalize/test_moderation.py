@@ -23,7 +23,7 @@ def _state(n: int, category: str, *, source: str, should: str = "allow", p: floa
     row[TAX.index(category)] = p
     state = LearnedState()
     for i in range(n):
-        state = LEARNER.update(state, f"t{i}", row, should=should, verdict="block", source=source,
+        state = LEARNER.update(state, row, text=f"t{i}", should=should, verdict="block", source=source,
                                time=T0 + timedelta(minutes=i)).state
     return state
 
