@@ -13,6 +13,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from personaguard import __version__
+from personaguard.errors import ConfigError, NotFittedError
 from personaguard.record.db import make_engine, make_sessions, upgrade
 from personaguard.service.batching import BatchingScorer
 from personaguard.service.deps import ServiceState
@@ -36,6 +37,23 @@ def _batching_guard(base: Guard, batcher: BatchingScorer) -> Guard:
     guard = copy.copy(base)
     guard.scorer = batcher
     return guard
+
+
+def _learner_error(guard: Guard) -> str | None:
+    """Fit the Guard's learner now; say why it cannot run (feedback is then stored, not learned).
+
+    A missing learner or reference sample is a deployment state, not a client error: the
+    service starts, reports ``learner: unavailable`` on /healthz, and keeps every event.
+    """
+    fit = getattr(guard, "fitted_learner", None)
+    if fit is None or not hasattr(guard, "learn"):
+        return "this Guard has no trust-region learner"
+    try:
+        fit()
+    except (ConfigError, NotFittedError) as exc:
+        log.warning("feedback will be stored but not learned: %s", exc)
+        return str(exc)
+    return None
 
 
 def create_app(settings: Settings | None = None, *, guard: Guard | None = None) -> FastAPI:
@@ -62,6 +80,7 @@ def create_app(settings: Settings | None = None, *, guard: Guard | None = None) 
             base = await anyio.to_thread.run_sync(Guard)
         else:
             base = guard
+        learner_error = await anyio.to_thread.run_sync(_learner_error, base)
         batcher = BatchingScorer(
             scorer=base.scorer,
             max_wait_ms=settings.batch_max_wait_ms,
@@ -77,6 +96,7 @@ def create_app(settings: Settings | None = None, *, guard: Guard | None = None) 
             batcher=batcher,
             metrics=metrics,
             accepts_user="user" in inspect.signature(base.check_batch).parameters,
+            learner_error=learner_error,
         )
         log.info("personaguard service ready (model %s)", base.model_version)
         try:

@@ -47,6 +47,7 @@ class ServiceState:
     batcher: BatchingScorer
     metrics: ServiceMetrics
     accepts_user: bool
+    learner_error: str | None = None
     user_locks: UserLocks = field(default_factory=UserLocks)
 
 

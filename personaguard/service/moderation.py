@@ -18,10 +18,10 @@ def _user_profile(state: ServiceState, tenant: repos.TenantInfo, req: Moderation
     if req.user is not None:
         with session_scope(state.sessions) as session:
             stored = repos.get_profile(session, tenant_id=tenant.id, user_id=req.user)
-        return req.user, to_profile(stored.document)
+        return req.user, to_profile(stored.document, taxonomy=state.guard.taxonomy)
     if req.user_profile is not None:
         user_id = str(req.user_profile.get("id", "inline"))
-        return None, to_profile(validate_document(user_id, req.user_profile))
+        return None, to_profile(validate_document(user_id, req.user_profile, taxonomy=state.guard.taxonomy))
     return None, None
 
 
@@ -76,24 +76,25 @@ def moderate(
 
 
 def give_feedback(state: ServiceState, tenant: repos.TenantInfo, body: FeedbackIn) -> FeedbackOut:
-    """Store the event durably; when the Guard has a learner, update the profile in the same transaction."""
-    learn = getattr(state.guard, "learn", None)
+    """Store the event durably; when the learner is available, update the profile in the same transaction."""
+    kl = delta = None
+    applied = False
+    reason = f"stored, not learned: {state.learner_error}"
     with state.user_locks.for_user(tenant.id, body.user), session_scope(state.sessions) as session:
         stored = repos.get_profile(session, tenant_id=tenant.id, user_id=body.user)
-        kl = delta = None
-        profile = to_profile(stored.document) if learn is not None else None
-        if learn is not None and profile is not None:
-            res = learn(profile, body.text, should=body.should, context=body.context, source=body.source)
+        if state.learner_error is None:
+            profile = to_profile(stored.document, taxonomy=state.guard.taxonomy)
+            res = state.guard.learn(profile, body.text, should=body.should, context=body.context, source=body.source)
             repos.put_profile(
                 session, tenant_id=tenant.id, user_id=body.user, document=res.profile.model_dump(mode="json")
             )
-            kl, delta = float(res.kl), float(res.delta)
+            kl, delta, applied, reason = float(res.kl), float(res.delta), bool(res.applied), res.reason
         record = repos.add_feedback(
             session, tenant_id=tenant.id, user_id=body.user, text=body.text, should=body.should,
             context=body.context, source=body.source, client_event_id=body.event_id, is_learned=kl is not None,
         )
     state.metrics.feedback.labels(body.should, str(record.is_learned).lower()).inc()
     return FeedbackOut(
-        id=record.id, user=body.user, should=body.should, is_learned=record.is_learned, kl=kl, delta=delta,
-        created_at=record.created_at,
+        id=record.id, user=body.user, should=body.should, is_learned=record.is_learned, applied=applied,
+        reason=reason, kl=kl, delta=delta, created_at=record.created_at,
     )

@@ -24,8 +24,11 @@ def profile_model() -> type[BaseModel] | None:
     return model
 
 
-def validate_document(user_id: str, body: dict[str, Any]) -> dict[str, Any]:
+def validate_document(user_id: str, body: dict[str, Any], *, taxonomy: Any = None) -> dict[str, Any]:
     """The document to store for ``user_id``: ``body`` checked by UserProfile, with ``id`` set.
+
+    With ``taxonomy``, the checks that need it (category ids, ranges, floors) run too, so a
+    profile that would relax a floor is refused at PUT time, not at the first moderation.
 
     Raises
     ------
@@ -41,11 +44,13 @@ def validate_document(user_id: str, body: dict[str, Any]) -> dict[str, Any]:
     model = profile_model()
     if model is None:
         return document
-    dumped: dict[str, Any] = model.model_validate(document).model_dump(mode="json")
+    context = {"taxonomy": taxonomy} if taxonomy is not None else None
+    dumped: dict[str, Any] = model.model_validate(document, context=context).model_dump(mode="json")
     return dumped
 
 
-def to_profile(document: dict[str, Any]) -> BaseModel | None:
+def to_profile(document: dict[str, Any], *, taxonomy: Any = None) -> BaseModel | None:
     """The UserProfile object for a stored document (None while UserProfile does not exist)."""
     model = profile_model()
-    return None if model is None else model.model_validate(document)
+    context = {"taxonomy": taxonomy} if taxonomy is not None else None
+    return None if model is None else model.model_validate(document, context=context)

@@ -112,7 +112,7 @@ class FeedbackIn(_In):
     """This text should have been allowed (or blocked) for this user."""
 
     user: str = Field(pattern=USER_ID_PATTERN, description="Id of a stored user profile.")
-    text: str = Field(description="The text the verdict was about.")
+    text: str = Field(pattern=r"\S", description="The text the verdict was about (not blank).")
     should: Literal["allow", "block"] = Field(description="What the verdict should have been.")
     context: str | None = Field(default=None, description="The prompt, when the text was a response.")
     source: Literal["user", "moderator"] = Field(default="user", description="Who gave the feedback.")
@@ -125,7 +125,9 @@ class FeedbackOut(BaseModel):
     id: int
     user: str
     should: Literal["allow", "block"]
-    is_learned: bool = Field(description="True when the trust-region learner updated the profile.")
+    is_learned: bool = Field(description="True when the trust-region learner processed the event.")
+    applied: bool = Field(description="True when learning moved the user's thresholds.")
+    reason: str = Field(description="What the learner did, or why it did not run.")
     kl: float | None = Field(default=None, description="Policy KL from the global one after the update.")
     delta: float | None = Field(default=None, description="Trust-region bound in force.")
     created_at: datetime
@@ -162,3 +164,4 @@ class Health(BaseModel):
     status: Literal["ok"]
     model_version: str
     database: Literal["ok"]
+    learner: Literal["ok", "unavailable"] = Field(description="unavailable: feedback is stored, not learned.")

@@ -18,7 +18,8 @@ router = APIRouter(tags=["operations"])
 async def healthz(state: AppState) -> Health:
     """200 when the model is loaded and the database answers; 503 with Retry-After otherwise."""
     await run_in_threadpool(ping, state.engine)
-    return Health(status="ok", model_version=state.guard.model_version, database="ok")
+    learner = "ok" if state.learner_error is None else "unavailable"
+    return Health(status="ok", model_version=state.guard.model_version, database="ok", learner=learner)
 
 
 @router.get("/metrics", response_class=Response, summary="Prometheus metrics",

@@ -26,10 +26,15 @@ def _out(stored: repos.StoredProfile) -> UserOut:
     return UserOut(id=stored.user_id, profile=stored.document, updated_at=stored.updated_at)
 
 
-@router.put("/{user_id}", response_model=UserOut, summary="Create or replace a user profile")
+@router.put(
+    "/{user_id}",
+    response_model=UserOut,
+    responses={201: {"model": UserOut, "description": "Created."}},
+    summary="Create or replace a user profile",
+)
 def put_user(user_id: UserIdPath, body: ProfileBody, state: AppState, tenant: CurrentTenant, response: Response) -> UserOut:
     """The body is validated as a UserProfile; 201 when created, 200 when replaced."""
-    document = validate_document(user_id, body)
+    document = validate_document(user_id, body, taxonomy=state.guard.taxonomy)
     with session_scope(state.sessions) as session:
         stored = repos.put_profile(session, tenant_id=tenant.id, user_id=user_id, document=document)
     response.status_code = 201 if stored.is_new else 200

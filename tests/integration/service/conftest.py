@@ -161,6 +161,12 @@ def make_tenant(database_url: str, *, store_text: bool = False) -> TenantKey:
 
 
 @pytest.fixture
+def tenant_factory(live: LiveServer) -> Any:
+    """``tenant_factory(store_text=...)`` creates another tenant in the live server's database."""
+    return lambda store_text=False: make_tenant(live.settings.database_url, store_text=store_text)
+
+
+@pytest.fixture
 def tenant(live: LiveServer) -> TenantKey:
     """A fresh tenant (hashes-only retention) in the live server's database."""
     return make_tenant(live.settings.database_url)

@@ -94,10 +94,8 @@ def test_inline_profile_is_accepted_without_storing_it(api: httpx.Client) -> Non
     assert api.get("/v1/users/bob").status_code == 404
 
 
-def test_store_text_retention_keeps_the_text(live, guard) -> None:  # type: ignore[no-untyped-def]
-    from conftest import make_tenant
-
-    keeper = make_tenant(live.settings.database_url, store_text=True)
+def test_store_text_retention_keeps_the_text(live, tenant_factory) -> None:  # type: ignore[no-untyped-def]
+    keeper = tenant_factory(store_text=True)
     with live.client(keeper.key) as api:
         res = api.post("/v1/moderations", json={"input": "keep me"}).json()["results"][0]
         entry = api.get("/v1/decisions").json()["decisions"][0]
