@@ -15,8 +15,9 @@ from fastapi import FastAPI
 from personaguard import __version__
 from personaguard.errors import ConfigError, NotFittedError
 from personaguard.record.db import make_engine, make_sessions, upgrade
+from personaguard.service.audit import AuditWriter
 from personaguard.service.batching import BatchingScorer
-from personaguard.service.deps import ServiceState
+from personaguard.service.deps import ServiceState, TenantCache
 from personaguard.service.errors import install_error_handlers
 from personaguard.service.limits import EdgeMiddleware
 from personaguard.service.metrics import MetricsMiddleware, ServiceMetrics
@@ -88,21 +89,27 @@ def create_app(settings: Settings | None = None, *, guard: Guard | None = None) 
             on_batch=metrics.batch_texts.observe,
         )
         batcher.start()
+        sessions = make_sessions(engine)
+        audit = AuditWriter(sessions=sessions)
+        audit.start()
         app.state.personaguard = ServiceState(
             settings=settings,
             engine=engine,
-            sessions=make_sessions(engine),
+            sessions=sessions,
+            audit=audit,
             guard=_batching_guard(base, batcher),
             batcher=batcher,
             metrics=metrics,
             accepts_user="user" in inspect.signature(base.check_batch).parameters,
             learner_error=learner_error,
+            tenant_cache=TenantCache(settings.auth_cache_s),
         )
         log.info("personaguard service ready (model %s)", base.model_version)
         try:
             yield
         finally:
             batcher.close()
+            audit.close()
             engine.dispose()
 
     app = FastAPI(

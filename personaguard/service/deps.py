@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from personaguard.errors import UnknownIdError
 from personaguard.record import repos
 from personaguard.record.db import session_scope
+from personaguard.service.audit import AuditWriter
 from personaguard.service.batching import BatchingScorer
 from personaguard.service.errors import AuthError
 from personaguard.service.metrics import ServiceMetrics
@@ -22,7 +25,7 @@ from personaguard.service.settings import Settings
 if TYPE_CHECKING:
     from personaguard.guard import Guard
 
-__all__ = ["ServiceState", "AppState", "CurrentTenant", "RequestId", "UserLocks"]
+__all__ = ["ServiceState", "AppState", "CurrentTenant", "RequestId", "UserLocks", "TenantCache"]
 
 
 class UserLocks:
@@ -36,6 +39,31 @@ class UserLocks:
         return self._locks[hash((tenant_id, user_id)) % len(self._locks)]
 
 
+class TenantCache:
+    """Recently seen API keys (by digest) and their tenants, so most requests skip the lookup.
+
+    Only keys that resolved are cached; an entry lives ``ttl_s`` seconds, so a key removed from
+    the database stops working within that time.
+    """
+
+    def __init__(self, ttl_s: float) -> None:
+        self.ttl_s = ttl_s
+        self._entries: dict[str, tuple[float, repos.TenantInfo]] = {}
+
+    def get(self, digest: str) -> repos.TenantInfo | None:
+        """The cached tenant for a key digest, if fresh."""
+        entry = self._entries.get(digest)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, digest: str, tenant: repos.TenantInfo) -> None:
+        """Remember a key that resolved."""
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[digest] = (time.monotonic() + self.ttl_s, tenant)
+
+
 @dataclass
 class ServiceState:
     """What the routes need, built once in the app's lifespan."""
@@ -45,10 +73,12 @@ class ServiceState:
     sessions: sessionmaker[Session]
     guard: Guard
     batcher: BatchingScorer
+    audit: AuditWriter
     metrics: ServiceMetrics
     accepts_user: bool
     learner_error: str | None = None
     user_locks: UserLocks = field(default_factory=UserLocks)
+    tenant_cache: TenantCache = field(default_factory=lambda: TenantCache(30.0))
 
 
 def _state(request: Request) -> ServiceState:
@@ -61,16 +91,25 @@ AppState = Annotated[ServiceState, Depends(_state)]
 _bearer = HTTPBearer(auto_error=False, description="The tenant's API key: `Authorization: Bearer KEY`.")
 
 
-def _tenant(
+def _lookup_tenant(state: ServiceState, api_key: str) -> repos.TenantInfo:
+    try:
+        with session_scope(state.sessions) as session:
+            return repos.tenant_for_key(session, api_key=api_key)
+    except UnknownIdError as exc:
+        raise AuthError("wrong API key; check the key printed by `personaguard admin create-tenant`") from exc
+
+
+async def _tenant(
     state: AppState, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> repos.TenantInfo:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise AuthError("missing API key; send `Authorization: Bearer KEY` (see `personaguard admin create-tenant`)")
-    try:
-        with session_scope(state.sessions) as session:
-            return repos.tenant_for_key(session, api_key=credentials.credentials)
-    except UnknownIdError as exc:
-        raise AuthError("wrong API key; check the key printed by `personaguard admin create-tenant`") from exc
+    digest = repos.hash_key(credentials.credentials)
+    tenant = state.tenant_cache.get(digest)
+    if tenant is None:
+        tenant = await run_in_threadpool(_lookup_tenant, state, credentials.credentials)
+        state.tenant_cache.put(digest, tenant)
+    return tenant
 
 
 CurrentTenant = Annotated[repos.TenantInfo, Depends(_tenant)]

@@ -64,8 +64,7 @@ def moderate(
         )
         for text, d in zip(texts, decisions)
     ]
-    with session_scope(state.sessions) as session:
-        ids = repos.append_decisions(session, tenant_id=tenant.id, store_text=tenant.store_text, decisions=entries)
+    ids = state.audit.append(tenant, entries)
     for d in decisions:
         state.metrics.decisions.labels(d.outcome.value).inc()
     return ModerationResponse(

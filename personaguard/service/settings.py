@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     batch_max_texts: int = Field(default=64, ge=1, description="Most texts in one scorer batch.")
     worker_threads: int = Field(default=96, ge=1, description="Threads serving blocking work (DB, model).")
     retry_after_s: int = Field(default=5, ge=1, description="Retry-After sent with 503 when the DB is down.")
-    decisions_page_max: int = Field(default=500, ge=1, description="Most audit rows one GET returns.")
+    auth_cache_s: float = Field(default=30.0, ge=0.0, description="How long a resolved API key is remembered.")
 
     @field_validator("database_url")
     @classmethod

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from personaguard.service.deps import AppState, CurrentTenant, RequestId
 from personaguard.service.moderation import moderate
@@ -15,6 +15,9 @@ router = APIRouter(prefix="/v1/moderations", tags=["moderations"], responses=ERR
 @router.post("", response_model=ModerationResponse, summary="Classify one or more texts for a user")
 def create_moderation(
     body: ModerationRequest, state: AppState, tenant: CurrentTenant, request_id: RequestId
-) -> ModerationResponse:
+) -> Response:
     """Every result is also appended to the tenant's audit log (`GET /v1/decisions`)."""
-    return moderate(state, tenant, body, request_id)
+    # Serialized here: the model is built by our own code, so FastAPI's second validation pass
+    # against response_model would only cost time on the hottest route.
+    result = moderate(state, tenant, body, request_id)
+    return Response(result.model_dump_json(), media_type="application/json")
