@@ -44,3 +44,16 @@ class ToyScorer:
             p_any=probs.max(axis=1),
             n_windows=np.ones(len(texts), dtype=np.int64),
         )
+
+
+def make_toy_guard():  # type: ignore[no-untyped-def]
+    """A Guard over the packaged taxonomy and knowledge base with :class:`ToyScorer`.
+
+    Everything but the general scorer is real: the MiniLM encoder, the knowledge base and its
+    embeddings, the parser and the personal risk model.
+    """
+    from personaguard.guard import Guard
+    from personaguard.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    return Guard(taxonomy=taxonomy, scorer=ToyScorer(taxonomy=taxonomy))

@@ -13,6 +13,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("text", help="the text to check, or - to read it from stdin")
     p.add_argument("--context", default=None, help="the prompt, when TEXT is a model response")
     p.add_argument("--taxonomy", default=None, help="a taxonomy YAML file (default: the packaged one)")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--user", default=None, metavar="PROFILE", help="a user profile file (YAML or JSON)")
+    who.add_argument("--user-text", default=None, metavar="TEXT", help="a self-description to parse into a profile")
     p.set_defaults(func=run)
 
 
@@ -30,6 +33,13 @@ def run(args: argparse.Namespace) -> int:
     from personaguard.guard import Guard
 
     guard = Guard(taxonomy=args.taxonomy)
-    decision = guard.check(_read_text(args.text), context=args.context)
+    user = None
+    if args.user is not None:
+        from personaguard.personalize.profile import UserProfile
+
+        user = UserProfile.from_path(args.user, taxonomy=guard.taxonomy)
+    elif args.user_text is not None:
+        user = guard.parse_profile(args.user_text, id="cli")
+    decision = guard.check(_read_text(args.text), context=args.context, user=user)
     print(decision.model_dump_json(indent=2))
     return 0

@@ -19,6 +19,8 @@ __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 #: The one registry of command modules, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
     "personaguard.cli.check",
+    "personaguard.cli.profile",
+    "personaguard.cli.eval_personal",
     "personaguard.cli.batch",
     "personaguard.cli.evaluate",
     "personaguard.cli.train",

@@ -1,7 +1,8 @@
 """Fitting the two similarity calibrations stored in the knowledge base file.
 
-``relevance`` (q_t: is this request of a contraindicated kind?) and ``parse`` (does this
-clause state this vulnerability?) are logistic maps over two features: the best cosine
+``relevance`` (q_t: is this request of a contraindicated kind?), ``custom`` (the same
+question for a user's own category or allow-examples, with a higher prior) and ``parse``
+(does this clause state this vulnerability?) are logistic maps over two features: the best cosine
 similarity to the positive phrases and its margin over the best negative phrase. They are
 fitted with class-balanced logistic regression on:
 
@@ -63,19 +64,24 @@ def group_features(
     return np.concatenate(pos), np.concatenate(neg), np.concatenate(lab)
 
 
-def fit_logistic_map(s_pos: NDArray[np.float64], s_neg: NDArray[np.float64], labels: NDArray[np.int64]) -> LogisticMap:
-    """Logistic regression on (s_pos, s_pos - s_neg), as a :class:`LogisticMap`."""
+def fit_logistic_map(
+    s_pos: NDArray[np.float64], s_neg: NDArray[np.float64], labels: NDArray[np.int64], *, positive_weight: float = 1.0
+) -> LogisticMap:
+    """Logistic regression on (s_pos, s_pos - s_neg), as a :class:`LogisticMap`.
+
+    ``positive_weight`` re-weights the positives, i.e. sets the prior the probabilities assume.
+    """
     from sklearn.linear_model import LogisticRegression
 
     x = np.column_stack([s_pos, s_pos - s_neg])
-    lr = LogisticRegression(C=10.0).fit(x, labels)
+    lr = LogisticRegression(C=10.0, class_weight={0: 1.0, 1: positive_weight}).fit(x, labels)
     a, c = float(lr.coef_[0, 0]), float(lr.coef_[0, 1])
     b = float(lr.intercept_[0])
     slope = max(a, 1e-3)
     return LogisticMap(slope=round(slope, 3), center=round(-b / slope, 4), contrast=round(max(c, 0.0), 3))
 
 
-def _fit(index: KnowledgeBaseIndex, extra: NDArray[np.float32]) -> tuple[LogisticMap, LogisticMap]:
+def _fit(index: KnowledgeBaseIndex, extra: NDArray[np.float32]) -> tuple[LogisticMap, LogisticMap, LogisticMap]:
     def groups(starts: NDArray[np.intp], n: int) -> NDArray[np.intp]:
         return (np.searchsorted(starts, np.arange(n), side="right") - 1).astype(np.intp)
 
@@ -88,11 +94,16 @@ def _fit(index: KnowledgeBaseIndex, extra: NDArray[np.float32]) -> tuple[Logisti
     gp = np.maximum.reduceat(index.generic @ index.topic_examples.T, index.topic_start, axis=1)
     sp = np.concatenate([sp, gp.ravel()])
     sn = np.concatenate([sn, np.repeat(gg.max(axis=1), gp.shape[1])])
-    relevance = fit_logistic_map(sp, sn, np.concatenate([lab, np.zeros(gp.size, dtype=np.int64)]))
+    labels = np.concatenate([lab, np.zeros(gp.size, dtype=np.int64)])
+    relevance = fit_logistic_map(sp, sn, labels)
+    custom = fit_logistic_map(sp, sn, labels, positive_weight=30.0)
     cq = np.vstack([index.cues, index.neutral, extra])
     cg = np.concatenate([groups(index.cue_start, len(index.cues)), np.full(len(index.neutral) + len(extra), -1)])
-    parse = fit_logistic_map(*group_features(cq, cg, index.cues, index.cue_start, index.neutral))
-    return relevance, parse
+    # A self-description is written to tell us about the user: a clause states a vulnerability far
+    # more often than an arbitrary instruction names a topic, so the positives weigh 30x (the
+    # parser then keeps only the best-matching entries of each clause, see parse.py).
+    parse = fit_logistic_map(*group_features(cq, cg, index.cues, index.cue_start, index.neutral), positive_weight=30.0)
+    return relevance, custom, parse
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     encoder = MiniLMEncoder()
     index = build_index(load_knowledge_base(), encoder)
     extra = encoder.encode(sample).embeddings
-    relevance, parse = _fit(index, extra)
-    for name, m in (("relevance", relevance), ("parse", parse)):
+    relevance, custom, parse = _fit(index, extra)
+    for name, m in (("relevance", relevance), ("custom", custom), ("parse", parse)):
         print(f"{name}: {{slope: {m.slope}, center: {m.center}, contrast: {m.contrast}}}")
     return 0
 

@@ -7,7 +7,13 @@ once when the object is built and kept on it (never in a module global).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import logging
+import os
+import sys
+from dataclasses import dataclass, fields
+from importlib import resources
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,7 +21,12 @@ from numpy.typing import NDArray
 from personaguard.personalize.vulnerabilities import KnowledgeBase
 from personaguard.score.encoder import MiniLMEncoder
 
-__all__ = ["KnowledgeBaseIndex", "build_index", "max_similarity"]
+__all__ = ["KnowledgeBaseIndex", "build_index", "load_or_build_index", "index_fingerprint", "write_index", "max_similarity"]
+
+log = logging.getLogger(__name__)
+
+#: Packaged precomputed embeddings of the packaged knowledge base (see ``write_index``).
+_PACKAGED = "vulnerabilities.npz"
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,86 @@ def max_similarity(
         grouped = sims.max(axis=1, keepdims=True) if sims.shape[1] else np.full((len(sims), 1), -1.0)
     else:
         grouped = np.maximum.reduceat(sims, starts, axis=1) if len(sims) else sims[:, : len(starts)]
+    grouped = grouped.astype(np.float64)
+    if len(owner) == n_texts and (n_texts == 0 or owner[-1] == n_texts - 1) and bool(np.all(np.diff(owner) == 1)):
+        return grouped  # one window per text, in order: the common case, no scatter needed
     out = np.full((n_texts, grouped.shape[1]), -1.0)
-    np.maximum.at(out, owner, grouped.astype(np.float64))
+    np.maximum.at(out, owner, grouped)
     return out
+
+
+def _phrases(kb: KnowledgeBase) -> list[str]:
+    topic_groups = [list(kb.topics[t].examples) for t in kb.topics]
+    out = [p for g in topic_groups for p in g] + list(kb.generic_requests)
+    return out + [p for v in kb.vulnerabilities for p in v.cues] + list(kb.neutral_descriptions)
+
+
+def index_fingerprint(kb: KnowledgeBase, encoder: MiniLMEncoder) -> str:
+    """SHA-256 over every phrase of ``kb`` (in order) and a sample of the encoder's weights.
+
+    A stored index is used only when this matches, so editing the knowledge base or swapping
+    the model can never pair phrases with stale embeddings.
+    """
+    h = hashlib.sha256()
+    for t in kb.topics:
+        h.update(f"topic:{t}\n".encode())
+    for v in kb.vulnerabilities:
+        h.update(f"vulnerability:{v.id}:{len(v.cues)}\n".encode())
+    for p in _phrases(kb):
+        h.update(p.encode("utf-8") + b"\n")
+    h.update(np.ascontiguousarray(encoder.word_embeddings_[:64]).tobytes())
+    return h.hexdigest()
+
+
+def write_index(index: KnowledgeBaseIndex, fingerprint: str, path: str | os.PathLike[str]) -> None:
+    """Store an index (float16 embeddings) with its fingerprint."""
+    arrays = {f.name: np.asarray(getattr(index, f.name)) for f in fields(index)}
+    for name in ("topic_examples", "generic", "cues", "neutral"):
+        arrays[name] = arrays[name].astype(np.float16)
+    np.savez_compressed(path, fingerprint=np.array(fingerprint), **arrays)
+
+
+def _read_index(path: Path) -> tuple[str, KnowledgeBaseIndex]:
+    with np.load(path, allow_pickle=False) as z:
+        f32 = {k: np.ascontiguousarray(z[k].astype(np.float32)) for k in ("topic_examples", "generic", "cues", "neutral")}
+        index = KnowledgeBaseIndex(
+            topic_ids=tuple(str(t) for t in z["topic_ids"]),
+            topic_start=z["topic_start"].astype(np.intp),
+            vulnerability_ids=tuple(str(v) for v in z["vulnerability_ids"]),
+            cue_start=z["cue_start"].astype(np.intp),
+            **f32,
+        )
+        return str(z["fingerprint"]), index
+
+
+def load_or_build_index(kb: KnowledgeBase, encoder: MiniLMEncoder) -> KnowledgeBaseIndex:
+    """The packaged precomputed index when it matches ``kb`` and ``encoder``, else a fresh one.
+
+    Encoding the knowledge base takes seconds to minutes on a busy CPU; the packaged file makes
+    start-up instant for the packaged knowledge base, and the fingerprint check keeps it honest.
+    """
+    fingerprint = index_fingerprint(kb, encoder)
+    packaged = resources.files("personaguard.personalize").joinpath(_PACKAGED)
+    if packaged.is_file():
+        with resources.as_file(packaged) as path:
+            stored, index = _read_index(Path(path))
+        if stored == fingerprint:
+            return index
+        log.debug("packaged knowledge-base index is stale; encoding the knowledge base")
+    return build_index(kb, encoder)
+
+
+def main() -> int:
+    """Rebuild the packaged index: ``python -m personaguard.personalize.index``."""
+    from personaguard.personalize.vulnerabilities import load_knowledge_base
+
+    kb = load_knowledge_base()
+    encoder = MiniLMEncoder()
+    target = Path(__file__).with_name(_PACKAGED)
+    write_index(build_index(kb, encoder), index_fingerprint(kb, encoder), target)
+    print(f"wrote {target.name}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

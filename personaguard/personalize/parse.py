@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from personaguard.personalize.index import KnowledgeBaseIndex, build_index, max_similarity
+from personaguard.personalize.index import KnowledgeBaseIndex, load_or_build_index, max_similarity
 from personaguard.personalize.profile import AgeBand, VulnerabilityClaim
 from personaguard.personalize.risk import apply_logistic
 from personaguard.personalize.vulnerabilities import KnowledgeBase, load_knowledge_base
@@ -98,6 +98,9 @@ class VulnerabilityParser:
         Reuse precomputed phrase embeddings (e.g. the Guard's); None encodes them now.
     min_confidence : float, default=0.5
         Vulnerabilities below this confidence are left out.
+    clause_margin : float, default=0.1
+        A clause claims only entries whose cue similarity is within this margin of the clause's
+        best entry: "I have hepatitis" names one condition, not every liver-adjacent one.
     """
 
     def __init__(
@@ -107,11 +110,13 @@ class VulnerabilityParser:
         encoder: MiniLMEncoder | None = None,
         index: KnowledgeBaseIndex | None = None,
         min_confidence: float = 0.5,
+        clause_margin: float = 0.1,
     ) -> None:
         self.knowledge_base = knowledge_base if knowledge_base is not None else load_knowledge_base()
         self.encoder = encoder if encoder is not None else MiniLMEncoder()
-        self.index = index if index is not None else build_index(self.knowledge_base, self.encoder)
+        self.index = index if index is not None else load_or_build_index(self.knowledge_base, self.encoder)
         self.min_confidence = min_confidence
+        self.clause_margin = clause_margin
 
     def parse(self, text: str) -> ParsedDescription:
         """Vulnerabilities and age band found in ``text``; the empty text reveals nothing."""
@@ -124,6 +129,7 @@ class VulnerabilityParser:
             pos = max_similarity(enc.embeddings, enc.owner, n, self.index.cues, self.index.cue_start)
             neg = max_similarity(enc.embeddings, enc.owner, n, self.index.neutral)
             conf = apply_logistic(self.knowledge_base.parse, pos, neg)  # (n_clauses, n_vulnerabilities)
+            conf = np.where(pos >= pos.max(axis=1, keepdims=True) - self.clause_margin, conf, 0.0)
             best_clause = conf.argmax(axis=0)
             best = conf[best_clause, np.arange(conf.shape[1])]
             for j in np.flatnonzero(best >= self.min_confidence):

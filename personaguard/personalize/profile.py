@@ -10,8 +10,10 @@ a taxonomy is passed in the validation context (``context={"taxonomy": taxonomy}
 from __future__ import annotations
 
 import json
+import os
 import re
 from enum import StrEnum
+from pathlib import Path
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -269,6 +271,24 @@ class UserProfile(BaseModel):
         except yaml.YAMLError as exc:
             raise ConfigError(f"not valid YAML/JSON: {exc}", source=source) from exc
         return cls._from_data(data, taxonomy=taxonomy, source=source)
+
+    @classmethod
+    def from_path(cls, path: "str | os.PathLike[str]", *, taxonomy: Taxonomy | None = None) -> "UserProfile":
+        """Read a profile file (``.json`` is parsed as JSON, anything else as YAML).
+
+        Raises
+        ------
+        ConfigError
+            If the file cannot be read or does not validate (message names the file and field).
+        """
+        p = Path(path)
+        try:
+            text = p.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot read profile file: {exc}", source=str(p)) from exc
+        if p.suffix.lower() == ".json":
+            return cls.from_json(text, taxonomy=taxonomy, source=str(p))
+        return cls.from_yaml(text, taxonomy=taxonomy, source=str(p))
 
     @classmethod
     def from_json(cls, text: str, *, taxonomy: Taxonomy | None = None, source: str = "<profile>") -> "UserProfile":

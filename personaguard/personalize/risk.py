@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from personaguard.personalize.custom import profile_phrases
-from personaguard.personalize.index import KnowledgeBaseIndex, build_index, max_similarity
+from personaguard.personalize.index import KnowledgeBaseIndex, load_or_build_index, max_similarity
 from personaguard.personalize.profile import Action, UserProfile, VulnerabilityClaim
 from personaguard.personalize.vulnerabilities import KnowledgeBase, LogisticMap
 from personaguard.score.encoder import EncodedWindows, MiniLMEncoder
@@ -34,6 +34,14 @@ _MIN_FACTOR = 0.05
 
 #: Knowledge-base entries implied by an age band when the profile does not list them.
 _AGE_BAND_VULNERABILITIES = {"child": ("minor", "child"), "teen": ("minor",), "senior": ("elderly",), "adult": ()}
+
+
+_WORD = re.compile(r"[\w'’.-]+|&")
+
+
+def _words(text: str) -> list[str]:
+    """Lowercase words, keeping inner apostrophes, dots and hyphens ("jack daniel's", "e-cig")."""
+    return [w.strip(".'’-").replace("’", "'") for w in _WORD.findall(text.lower()) if w.strip(".'’-")]
 
 
 def apply_logistic(m: LogisticMap, pos: NDArray[np.float64], neg: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -134,7 +142,7 @@ class PersonalRiskModel:
         self.taxonomy = taxonomy
         self.knowledge_base = knowledge_base
         self.encoder = encoder
-        self.index = index if index is not None else build_index(knowledge_base, encoder)
+        self.index = index if index is not None else load_or_build_index(knowledge_base, encoder)
         col = {c: j for j, c in enumerate(taxonomy.ids)}
         topic_col = {t: j for j, t in enumerate(self.index.topic_ids)}
         n_topics, n_cats = len(topic_col), len(col)
@@ -150,33 +158,59 @@ class PersonalRiskModel:
             mask = np.zeros(n_cats)
             mask[[col[c] for c in v.categories]] = 1.0
             self.raises_[v.id] = mask
-        # Keyword lexicons (brands, substances) as one compiled pattern per topic.
-        self.keyword_patterns_: list[tuple[int, re.Pattern[str]]] = [
-            (topic_col[t], re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(k) for k in sorted(topic.keywords, key=len, reverse=True)) + r")(?![\w'])", re.I))
-            for t, topic in knowledge_base.topics.items()
-            if topic.keywords
-        ]
+        # Keyword lexicons (brands, substances): word n-gram -> topic columns, looked up per text.
+        self.keywords_: dict[str, list[int]] = {}
+        for t, topic in knowledge_base.topics.items():
+            for k in topic.keywords:
+                self.keywords_.setdefault(" ".join(_words(k)), []).append(topic_col[t])
+        self.max_keyword_words_ = max((len(k.split()) for k in self.keywords_), default=0)
+        self.keyword_topic_cols_ = {j for cols in self.keywords_.values() for j in cols}
+        self.topic_bounds_ = np.append(self.index.topic_start, len(self.index.topic_examples)).astype(np.intp)
+        self.entries_ = {v.id: v for v in knowledge_base.vulnerabilities}
+        self.category_ids_ = tuple(taxonomy.ids)
 
     # -- relevance -----------------------------------------------------------------------------
     def topic_relevance(
-        self, texts: list[str], enc: EncodedWindows
+        self, texts: list[str], enc: EncodedWindows, topics: NDArray[np.intp] | None = None
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Calibrated relevance q_t of each text to each topic, and each text's generic similarity.
 
         q_t is the calibrated embedding similarity, raised to ``keyword_relevance`` when the text
-        names one of the topic's keywords. Returns arrays of shape (n_texts, n_topics) and (n_texts, 1).
+        names one of the topic's keywords. Only the columns in ``topics`` are computed (the
+        others stay 0); None computes all. Returns arrays of shape (n_texts, n_topics) and
+        (n_texts, 1).
         """
         ix = self.index
         n = len(texts)
-        pos = max_similarity(enc.embeddings, enc.owner, n, ix.topic_examples, ix.topic_start)
+        n_topics = len(ix.topic_ids)
+        cols = np.arange(n_topics) if topics is None else np.asarray(topics, dtype=np.intp)
         neg = max_similarity(enc.embeddings, enc.owner, n, ix.generic)
-        q = apply_logistic(self.knowledge_base.relevance, pos, neg)
+        q = np.zeros((n, n_topics))
+        if cols.size:
+            rows = np.concatenate([np.arange(self.topic_bounds_[t], self.topic_bounds_[t + 1]) for t in cols])
+            sizes = self.topic_bounds_[cols + 1] - self.topic_bounds_[cols]
+            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+            examples = ix.topic_examples if topics is None else ix.topic_examples[rows]
+            pos = max_similarity(enc.embeddings, enc.owner, n, examples, starts if topics is not None else ix.topic_start)
+            q[:, cols] = apply_logistic(self.knowledge_base.relevance, pos, neg)
         q_kw = self.knowledge_base.keyword_relevance
-        for i, text in enumerate(texts):
-            for j, pattern in self.keyword_patterns_:
-                if q[i, j] < q_kw and pattern.search(text):
-                    q[i, j] = q_kw
+        wanted = set(cols.tolist())
+        if any(t in self.keyword_topic_cols_ for t in wanted):
+            for i, text in enumerate(texts):
+                for j in self._keyword_topics(text) & wanted:
+                    q[i, j] = max(q[i, j], q_kw)
         return q, neg
+
+    def _keyword_topics(self, text: str) -> set[int]:
+        """Topic columns whose keywords appear in ``text`` (word n-grams, so no substring hits)."""
+        words = _words(text)
+        hits: set[int] = set()
+        for n in range(1, self.max_keyword_words_ + 1):
+            for a in range(len(words) - n + 1):
+                cols = self.keywords_.get(" ".join(words[a : a + n]))
+                if cols:
+                    hits.update(cols)
+        return hits
 
     # -- the personalize stage -----------------------------------------------------------------
     def personalize(
@@ -198,12 +232,13 @@ class PersonalRiskModel:
         n = probs.shape[0]
         kb = self.knowledge_base
         claims = effective_vulnerabilities(profile, kb)
-        q_topic, generic = self.topic_relevance(texts, enc)
+        relevant = np.flatnonzero(sum((self.severity_[c.id] for c in claims), np.zeros(len(self.index.topic_ids))))
+        q_topic, generic = self.topic_relevance(texts, enc, relevant)
         base = probs
         allow_a = np.zeros(n)
         phrases = profile_phrases(profile, self.encoder) if (profile.custom_categories or profile.allow_examples) else None
         if phrases is not None and profile.allow_examples:
-            allow_a = apply_logistic(kb.relevance, phrases.allow_similarity(enc.embeddings, enc.owner, n), generic[:, 0])
+            allow_a = apply_logistic(kb.custom, phrases.allow_similarity(enc.embeddings, enc.owner, n), generic[:, 0])
             base = np.where(self.is_floor_[None, :], probs, probs * (1.0 - allow_a[:, None]))
         log_keep = np.zeros_like(probs)
         q_v = np.zeros((n, len(claims)))
@@ -225,7 +260,7 @@ class PersonalRiskModel:
 
         if not isinstance(phrases, ProfilePhrases) or not profile.custom_categories:
             return [() for _ in range(n)]
-        score = apply_logistic(self.knowledge_base.relevance, phrases.custom_similarity(enc.embeddings, enc.owner, n), generic)
+        score = apply_logistic(self.knowledge_base.custom, phrases.custom_similarity(enc.embeddings, enc.owner, n), generic)
         score = score * (1.0 - allow_a[:, None])
         return [
             tuple(
@@ -240,13 +275,13 @@ class PersonalRiskModel:
         best_topic: NDArray[np.intp], allow_a: float, probs: NDArray[np.float64], custom: tuple[CustomRisk, ...],
     ) -> UserRisk:
         kb = self.knowledge_base
-        ids = self.taxonomy.ids
+        ids = self.category_ids_
         factors: list[RiskFactor] = []
         guidance: dict[str, list[str]] = {}
         for k, claim in enumerate(claims):
             if claim.confidence * q_v[k] < _MIN_FACTOR:
                 continue
-            v = kb.get(claim.id)
+            v = self.entries_[claim.id]
             topic = kb.topics[self.index.topic_ids[int(best_topic[k])]]
             for j in np.flatnonzero(self.raises_[claim.id]):
                 factors.append(

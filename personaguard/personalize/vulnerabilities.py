@@ -119,6 +119,7 @@ class KnowledgeBase(BaseModel):
     version: int = Field(description="File format version.")
     name: str = Field(description="Name of this knowledge base.")
     relevance: LogisticMap = Field(description="Calibration of q_v from similarity to contraindication examples.")
+    custom: LogisticMap = Field(description="Calibration of custom-category and allow-example scores.")
     parse: LogisticMap = Field(description="Calibration of parse confidence from similarity to cue phrases.")
     keyword_relevance: float = Field(
         gt=0.0, le=1.0, description="q_t of a request that names one of topic t's keywords."

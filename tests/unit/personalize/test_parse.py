@@ -1,0 +1,63 @@
+"""Parsing self-descriptions into vulnerabilities (real encoder and knowledge base)."""
+
+from __future__ import annotations
+
+import pytest
+
+from personaguard import UserProfile
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("I have hepatitis.", "liver-disease"),
+        ("my liver is shot", "liver-disease"),
+        ("I'm 15", "minor"),
+        ("I got out of prison last year after an assault charge", "violent-offense-record"),
+        ("I've been sober for two years after years of heavy drinking.", "alcohol-use-disorder"),
+        ("We just found out I'm expecting our first child!", "pregnancy"),
+        ("I'm on parole and I wear an ankle monitor.", "parole-probation"),
+        ("Honestly I keep thinking about ending it all.", "suicidal-ideation"),
+    ],
+)
+def test_paraphrased_conditions_are_found_with_evidence(parser, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    p = UserProfile.from_text(text, parser=parser)
+    found = {v.id: v for v in p.vulnerabilities}
+    assert expected in found, (text, [(v.id, v.confidence) for v in p.vulnerabilities])
+    claim = found[expected]
+    assert 0.5 <= claim.confidence <= 1.0
+    assert claim.span is not None and text[claim.span[0] : claim.span[1]] == claim.evidence
+    assert p.self_description == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "I am an ordinary member of the general population.", "I like gardening and jazz."],
+)
+def test_neutral_or_empty_descriptions_give_no_vulnerabilities(parser, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert UserProfile.from_text(text, parser=parser).vulnerabilities == []
+
+
+@pytest.mark.parametrize(("text", "band"), [("I'm 15", "teen"), ("I am 9 years old", "child"),
+                                             ("I'm 72 and retired", "senior"), ("I am 30", "adult")])
+def test_ages_set_the_age_band(parser, text: str, band: str) -> None:  # type: ignore[no-untyped-def]
+    assert UserProfile.from_text(text, parser=parser).age_band.value == band  # type: ignore[union-attr]
+
+
+def test_an_adult_age_overrides_a_cue_for_minors(parser) -> None:  # type: ignore[no-untyped-def]
+    ids = {v.id for v in UserProfile.from_text("I am 34 and a student in high school classes.", parser=parser).vulnerabilities}
+    assert "minor" not in ids
+
+
+def test_a_negated_condition_is_not_claimed(parser) -> None:  # type: ignore[no-untyped-def]
+    ids = {v.id for v in UserProfile.from_text("I don't have diabetes.", parser=parser).vulnerabilities}
+    assert "diabetes" not in ids
+
+
+def test_several_clauses_give_several_vulnerabilities(parser) -> None:  # type: ignore[no-untyped-def]
+    text = "I have epilepsy, and I am also pregnant."
+    p = UserProfile.from_text(text, parser=parser)
+    ids = {v.id for v in p.vulnerabilities}
+    assert {"epilepsy", "pregnancy"} <= ids, ids
+    spans = {v.id: v.span for v in p.vulnerabilities}
+    assert spans["epilepsy"] != spans["pregnancy"]
