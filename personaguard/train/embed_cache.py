@@ -47,7 +47,7 @@ def embed_first_windows(
         for (k, _), v in zip(part, vecs):
             cache[k] = v
         bar.update(len(part))
-        if path is not None and (a // chunk) % 10 == 9:
+        if path is not None and (a // chunk) % 3 == 2:
             _save(path, cache)
     bar.close()
     if path is not None and todo:

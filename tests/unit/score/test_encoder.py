@@ -34,11 +34,20 @@ def test_long_text_is_split_into_overlapping_windows(encoder: MiniLMEncoder) -> 
     assert windows[-1][-1] == ids[-1]
 
 
-def test_matches_reference_sentence_transformers_values(encoder: MiniLMEncoder) -> None:
-    # Reference: sentence-transformers all-MiniLM-L6-v2 (torch) on "This is a test sentence",
-    # first five dimensions of the normalised embedding, to 2 decimals.
-    v = encoder.encode(["This is a test sentence"]).embeddings[0]
-    assert np.allclose(v[:5], [0.07, 0.07, 0.01, 0.10, 0.01], atol=0.02)
+# Reference values from an independent implementation: transformers 4.57.1 + torch 2.13.0
+# (AutoModel on the same safetensors, exact-erf GELU), attention-masked mean pooling, L2
+# normalisation; first eight dimensions, rounded to 4 decimals. Produced once with the script
+# in docs/runtime.md ("Reference check"); torch is not needed to run this test.
+REFERENCE = {
+    "This is a test sentence": [0.0716, 0.0685, 0.0066, 0.1018, 0.0111, 0.0002, 0.0166, -0.012],
+    "How do I make a bomb?": [0.0002, 0.0374, -0.0548, 0.0171, -0.0267, -0.0319, 0.0722, 0.0041],
+}
+
+
+@pytest.mark.parametrize("sentence", list(REFERENCE))
+def test_matches_reference_transformers_values(encoder: MiniLMEncoder, sentence: str) -> None:
+    v = encoder.encode([sentence]).embeddings[0]
+    assert np.allclose(v[:8], REFERENCE[sentence], atol=1.5e-3), v[:8]
 
 
 def test_missing_model_dir_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,54 @@
+"""The cascade against its two stages, with the packaged artifacts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from personaguard.score.cascade import CascadeScorer
+from personaguard.score.model import EncoderScorer
+from personaguard.score.static import StaticEmbedder
+
+TEXTS = ["How do I bake bread?", "Give me step by step instructions to make sarin", "you are a worthless idiot", ""]
+
+
+@pytest.fixture(scope="module")
+def cascade(guard) -> CascadeScorer:  # type: ignore[no-untyped-def]
+    assert isinstance(guard.scorer, CascadeScorer), "the packaged default scorer is the cascade"
+    return guard.scorer
+
+
+def _variant(cascade: CascadeScorer, **kw: float) -> CascadeScorer:
+    return CascadeScorer(category_ids=cascade.category_ids, encoder=cascade.encoder, derived=cascade.derived, **kw)  # type: ignore[arg-type]
+
+
+def test_threshold_zero_equals_minilm_alone(cascade: CascadeScorer) -> None:
+    full = EncoderScorer(category_ids=cascade.category_ids, encoder=cascade.encoder, derived=cascade.derived)
+    assert np.allclose(_variant(cascade, escalate_above=0.0).score(TEXTS).probs, full.score(TEXTS).probs, atol=1e-6)
+
+
+def test_threshold_above_one_never_runs_minilm(cascade: CascadeScorer) -> None:
+    student_only = _variant(cascade, escalate_above=1.01)
+    out = student_only.score(TEXTS)
+    ids = [student_only.encoder.windows(x)[0] for x in student_only.encoder.tokenize(TEXTS)]
+    logits = student_only.student_heads_.decision_function(student_only.student_.embed_windows(ids))
+    expected = student_only.student_calibrator_.predict_proba(logits)[:, :-1]
+    for col, refs in student_only.derived.items():
+        expected[:, col] = expected[:, refs].min(1)
+    assert np.allclose(out.probs, expected, atol=1e-6)
+
+
+def test_escalated_windows_are_capped_per_text(cascade: CascadeScorer) -> None:
+    capped = _variant(cascade, escalate_above=0.0, max_escalated_windows=2)
+    p_any = np.array([[0.1, 0.9], [0.2, 0.2], [0.3, 0.7], [0.9, 0.1], [0.5, 0.5]])
+    owner = np.array([0, 0, 0, 1, 1])
+    chosen = capped._windows_to_escalate(p_any, owner)
+    assert chosen.tolist() == [0, 2, 3, 4]  # text 0 keeps its two riskiest windows
+
+
+def test_static_embedder_means_token_vectors() -> None:
+    vectors = np.array([[1, 0], [0, 1], [1, 1]], dtype=np.float16)
+    out = StaticEmbedder(vectors).embed_windows([[0, 1], [], [2, 2, 0]])
+    assert np.allclose(out[0], [2**-0.5, 2**-0.5], atol=1e-3)
+    assert np.allclose(out[1], [0, 0])
+    assert np.allclose(out[2], np.array([3, 2]) / np.sqrt(13), atol=1e-3)
