@@ -63,6 +63,12 @@ class PlattCalibrator:
         return sigmoid(z * self.a_ + self.b_)
 
 
+def _log_loss(x: NDArray[np.float64], t: NDArray[np.float64], w: NDArray[np.float64]) -> float:
+    z = x @ w
+    # log(1 + e^z) - t z, computed without overflow
+    return float(np.sum(np.logaddexp(0.0, z) - t * z))
+
+
 def _fit_column(z: NDArray[np.float64], y: NDArray[np.float64], max_iter: int) -> tuple[float, float]:
     # Platt's target smoothing guards against over-confident maps on small hold-outs.
     n_pos = float(y.sum())
@@ -70,12 +76,24 @@ def _fit_column(z: NDArray[np.float64], y: NDArray[np.float64], max_iter: int) -
     t = np.where(y > 0.5, (n_pos + 1) / (n_pos + 2), 1.0 / (n_neg + 2))
     x = np.stack([z, np.ones_like(z)], axis=1)
     w = np.array([1.0, 0.0])
+    loss = _log_loss(x, t, w)
     for _ in range(max_iter):
         p = sigmoid(x @ w)
-        grad = x.T @ (p - t) + 1e-6 * w
-        hess = (x * (p * (1 - p))[:, None]).T @ x + 1e-6 * np.eye(2)
+        grad = x.T @ (p - t)
+        hess = (x * (p * (1 - p))[:, None]).T @ x + 1e-9 * np.eye(2)
         step = np.linalg.solve(hess, grad)
-        w -= step
-        if np.abs(step).max() < 1e-8:
+        # Damped Newton: halve the step until the loss goes down (plain Newton can
+        # oscillate and diverge when it starts in the saturated region).
+        scale = 1.0
+        while scale > 1e-6:
+            trial = w - scale * step
+            trial_loss = _log_loss(x, t, trial)
+            if trial_loss <= loss:
+                break
+            scale *= 0.5
+        else:
+            break
+        w, loss = trial, trial_loss
+        if np.abs(scale * step).max() < 1e-8:
             break
     return float(w[0]), float(w[1])

@@ -77,6 +77,15 @@ class EncodedWindows:
     owner: NDArray[np.int64]
 
 
+def _tile(ids: list[int], width: int, stride: int) -> list[list[int]]:
+    if len(ids) <= width:
+        return [ids]
+    starts = list(range(0, len(ids) - width + 1, stride))
+    if starts[-1] + width < len(ids):
+        starts.append(len(ids) - width)
+    return [ids[a : a + width] for a in starts]
+
+
 def _layer_norm(x: NDArray[np.float32], w: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.float32]:
     mu = x.mean(-1, keepdims=True)
     xc = x - mu
@@ -100,6 +109,10 @@ class MiniLMEncoder:
         Word pieces per window (the model's trained maximum is 256).
     stride_tokens : int, default=192
         Step between window starts; windows overlap by ``window_tokens - stride_tokens``.
+    fine_window_tokens : int, default=32
+        Texts longer than ``2 * fine_window_tokens`` are also cut into short windows, so that one
+        harmful sentence inside a long benign text is not averaged away by mean pooling.
+    fine_stride_tokens : int, default=16
     batch_size : int, default=32
         Windows per forward pass; windows are sorted by length to limit padding.
 
@@ -119,6 +132,8 @@ class MiniLMEncoder:
         model_dir: str | os.PathLike[str] | None = None,
         window_tokens: int = 256,
         stride_tokens: int = 192,
+        fine_window_tokens: int = 32,
+        fine_stride_tokens: int = 16,
         batch_size: int = 32,
     ) -> None:
         if not 8 <= window_tokens <= 510:
@@ -126,8 +141,15 @@ class MiniLMEncoder:
         if not 1 <= stride_tokens <= window_tokens:
             raise ConfigError(f"stride_tokens must be in [1, window_tokens], got {stride_tokens}")
         self.model_dir = model_dir
+        if not 1 <= fine_stride_tokens <= fine_window_tokens <= window_tokens:
+            raise ConfigError(
+                "need 1 <= fine_stride_tokens <= fine_window_tokens <= window_tokens, got "
+                f"{fine_stride_tokens}, {fine_window_tokens}, {window_tokens}"
+            )
         self.window_tokens = window_tokens
         self.stride_tokens = stride_tokens
+        self.fine_window_tokens = fine_window_tokens
+        self.fine_stride_tokens = fine_stride_tokens
         self.batch_size = batch_size
         self._load(find_model_dir(model_dir))
 
@@ -178,14 +200,15 @@ class MiniLMEncoder:
         return [e.ids for e in encs]
 
     def windows(self, ids: list[int]) -> list[list[int]]:
-        """Split one text's ids into overlapping windows (at least one, maybe empty)."""
-        w, s = self.window_tokens, self.stride_tokens
-        if len(ids) <= w:
-            return [ids]
-        starts = list(range(0, len(ids) - w + 1, s))
-        if starts[-1] + w < len(ids):
-            starts.append(len(ids) - w)
-        return [ids[a : a + w] for a in starts]
+        """Split one text's ids into overlapping windows (at least one, maybe empty).
+
+        The first windows tile the text at ``window_tokens``; texts longer than twice
+        ``fine_window_tokens`` add short windows after them (two scales, see the class doc).
+        """
+        out = _tile(ids, self.window_tokens, self.stride_tokens)
+        if len(ids) > 2 * self.fine_window_tokens:
+            out += _tile(ids, self.fine_window_tokens, self.fine_stride_tokens)
+        return out
 
     # -- forward ------------------------------------------------------------------------------
     def _forward(self, batch: list[list[int]]) -> NDArray[np.float32]:

@@ -99,3 +99,10 @@ def test_size_limit_is_explicit(guard: Guard) -> None:
     small = Guard(taxonomy=guard.taxonomy, scorer=guard.scorer, max_text_chars=10)
     with pytest.raises(InputTooLargeError, match="max_text_chars"):
         small.check("x" * 11)
+
+
+def test_one_megabyte_text_is_scored_through_windows(guard: Guard) -> None:
+    text = ("The weather was mild and the garden grew well this year. " * 18000)[:1_000_000]
+    d = guard.check(text)
+    assert d.n_windows > 1000  # every part of the text was scored
+    assert d.outcome == "allow", d.explanation

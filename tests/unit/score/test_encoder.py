@@ -24,14 +24,21 @@ def test_batch_equals_one_by_one(encoder: MiniLMEncoder) -> None:
     assert np.allclose(batch, single, atol=1e-5)
 
 
-def test_long_text_is_split_into_overlapping_windows(encoder: MiniLMEncoder) -> None:
-    text = " ".join(["word"] * 1000)  # 1000 word pieces: windows start at 0, 192, 384, 576 and 744
-    out = encoder.encode([text])
-    assert len(out.owner) == 5
+def test_long_text_is_split_into_overlapping_windows_at_two_scales(encoder: MiniLMEncoder) -> None:
+    text = " ".join(["word"] * 1000)  # 1000 word pieces
     ids = encoder.tokenize([text])[0]
     windows = encoder.windows(ids)
-    assert sum(len(w) for w in windows) >= len(ids)  # every token is covered
-    assert windows[-1][-1] == ids[-1]
+    coarse = [w for w in windows if len(w) == 256]
+    fine = [w for w in windows if len(w) == 32]
+    # coarse starts 0, 192, 384, 576, 744; fine starts 0, 16, ..., 960 (61) and 968 (62 in all)
+    assert (len(coarse), len(fine)) == (5, 62)
+    assert len(encoder.encode([text]).owner) == 67
+    assert coarse[-1][-1] == ids[-1] and fine[-1][-1] == ids[-1]
+
+
+def test_short_text_has_one_window(encoder: MiniLMEncoder) -> None:
+    ids = encoder.tokenize(["just a few words here"])[0]
+    assert encoder.windows(ids) == [ids]
 
 
 # Reference values from an independent implementation: transformers 4.57.1 + torch 2.13.0
