@@ -23,6 +23,8 @@ from personaguard.score.base import CategoryScores, Scorer
 from personaguard.taxonomy import Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
     from personaguard.personalize.feedback import LearnResult
     from personaguard.personalize.learn import TrustRegionLearner
     from personaguard.personalize.parse import VulnerabilityParser
@@ -243,10 +245,25 @@ class Guard:
             raise TypeError(f"text must be str, got {type(text).__name__}")
         if not text.strip():
             raise ValueError("text is empty; feedback must be about the content that was judged")
-        decision = self.check(text, context)
+        decision = self.check(text, context, user=profile)
         raised = raised_categories(self._vulnerability_ids(profile), self._vulnerability_categories())
+        if profile.age_band is not None and profile.age_band.is_minor:
+            from personaguard.decide.precedence import MINOR_PROTECTED
+
+            raised |= MINOR_PROTECTED
         return apply_feedback(self.fitted_learner(), profile, text, decision.risks, decision.outcome.value,
-                              should=should, context=context, source=source, raised=raised)
+                              should=should, context=context, source=source, raised=raised,
+                              base_logit=self._learning_base(profile, raised))
+
+    def _learning_base(self, profile: "UserProfile", raised: set[str]) -> "NDArray[np.float64] | None":
+        """Block-threshold logits of ``profile`` before learning; None when they are the taxonomy's."""
+        from personaguard.decide.precedence import user_thresholds
+        from personaguard.personalize.learned import LearnedState
+        from personaguard.score.calibrate import logit
+
+        locked = np.array([c in raised for c in self.taxonomy.ids], dtype=bool)
+        before = user_thresholds(self.taxonomy, profile.model_copy(update={"learned": LearnedState()}), locked=locked)
+        return None if np.array_equal(before.block, self.thresholds_.block) else logit(before.block)
 
     def fitted_learner(self) -> "TrustRegionLearner":
         """The learner, fitted to this taxonomy and the packaged reference sample on first use."""

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from personaguard.errors import UnknownIdError
 from personaguard.guard import Guard
 
 __all__ = ["ScoredPool", "DEFAULT_SOURCES", "select_texts", "score_pool"]
@@ -29,7 +30,7 @@ DEFAULT_SOURCES: tuple[str, ...] = (
     "alpaca_instructions", "oktest", "jailbreakbench",
     "davidson_hate_offensive", "olid", "hatexplain", "hatecheck", "ethos", "toxigen_prompts",
     "harmbench", "advbench", "strongreject", "categorical_harmful_qa", "ailuminate_demo", "do_not_answer",
-    "xsafety_en", "beavertails", "malicious_instruct",
+    "xsafety_en", "malicious_instruct",
     "sdcnl_suicide_depression", "reddit_cssrs_suicide",
     "realtoxicityprompts_challenging", "jailbreak_prompts", "deepset_prompt_injections",
 )
@@ -65,9 +66,18 @@ def select_texts(
     """A seeded sample of ``(text, source, is_harmful)``, at most ``n_per_source`` per source.
 
     Texts whose SHA-256 is in ``exclude`` are skipped (to keep two samples disjoint).
+
+    Raises
+    ------
+    UnknownIdError
+        If a source is not in the corpus readers' registry.
     """
     from personaguard.train.examples import ANY
-    from personaguard.train.sources import read_source
+    from personaguard.train.sources import SOURCES, read_source
+
+    for name in sources:
+        if name not in SOURCES:
+            raise UnknownIdError("source", name, known=list(SOURCES))
 
     rng = random.Random(seed)
     out: list[tuple[str, str, bool]] = []

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from personaguard.errors import UnknownIdError
 from personaguard.personalize.learn import TrustRegionLearner
@@ -90,6 +91,7 @@ def apply_feedback(
     context: str | None = None,
     source: str = "user",
     raised: Collection[str] = (),
+    base_logit: NDArray[np.float64] | None = None,
     time: datetime | None = None,
 ) -> LearnResult:
     """Apply feedback on the verdict ``text`` got for ``profile`` to the profile.
@@ -104,8 +106,9 @@ def apply_feedback(
         Personalized risk ``r_{u,c}(x)`` per taxonomy category (``Decision.risks``).
     verdict : {'allow', 'warn', 'block', 'ask'}
         The outcome the guard gave, recorded with the event.
-    should, context, source, raised, time
-        As in :meth:`TrustRegionLearner.update`.
+    should, context, source, raised, base_logit, time
+        As in :meth:`TrustRegionLearner.update`; ``base_logit`` carries the user's explicit
+        thresholds, so the trust region is measured around the policy the user chose.
 
     Returns
     -------
@@ -120,7 +123,7 @@ def apply_feedback(
     """
     row = np.array([risks[c] for c in learner.category_ids_], dtype=np.float64)
     res = learner.update(profile.learned, row, text=text, should=should, verdict=verdict, source=source, raised=raised,
-        context=context, time=time,
+        base_logit=base_logit, context=context, time=time,
     )
     updated = profile.model_copy(update={"learned": res.state})
     return LearnResult(profile=updated, kl=res.kl, delta=res.delta, applied=res.info.applied,
