@@ -44,7 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.personalize")
     parser.add_argument("--budget-s", type=float, default=20.0)
     parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="limit BLAS threads (threadpoolctl); small products thrash on a busy machine")
     args = parser.parse_args(argv)
+    if args.blas_threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.blas_threads)
 
     from personaguard.decide.precedence import user_thresholds
     from personaguard.decide.thresholds import default_thresholds
@@ -56,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     from personaguard.score.encoder import MiniLMEncoder
     from personaguard.taxonomy import load_taxonomy
 
-    print(f"machine: {os.cpu_count()} cpus, python {platform.python_version()}, numpy {np.__version__}")
+    print(f"machine: {os.cpu_count()} cpus, python {platform.python_version()}, numpy {np.__version__}, "
+          f"blas threads {args.blas_threads or 'default'}, load average {os.getloadavg()[0]:.1f}")
     tax = load_taxonomy()
     encoder = MiniLMEncoder()
     t0 = time.perf_counter()

@@ -130,7 +130,7 @@ def plot_personal(report: PersonalReport, path: Path) -> Path:
     """Bar chart: safety per scenario and helpfulness, with the user's profile and with a generic one."""
     from personaguard.eval.plots import _pyplot
 
-    plt = _pyplot()
+    plt = _pyplot()  # type: ignore[no-untyped-call]
     labels = [f"safety\n{k.replace('_', ' ')}\n(n={v.n_items})" for k, v in report.safety.items()]
     labels.append(f"helpfulness\n(n={report.helpfulness.n_items})")
     rows = [*report.safety.values(), report.helpfulness]

@@ -151,7 +151,7 @@ def write_index(index: KnowledgeBaseIndex, fingerprint: str, path: str | os.Path
     arrays = {f.name: np.asarray(getattr(index, f.name)) for f in fields(index)}
     for name in ("topic_examples", "generic", "cues", "neutral"):
         arrays[name] = arrays[name].astype(np.float16)
-    np.savez_compressed(path, fingerprint=np.array(fingerprint), **arrays)
+    np.savez_compressed(path, fingerprint=np.array(fingerprint), **arrays)  # type: ignore[arg-type]
 
 
 def _read_index(path: Path) -> tuple[str, KnowledgeBaseIndex]:

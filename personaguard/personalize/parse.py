@@ -15,7 +15,7 @@ import numpy as np
 
 from personaguard.personalize.index import KnowledgeBaseIndex, load_or_build_index, max_similarity
 from personaguard.personalize.profile import AgeBand, VulnerabilityClaim
-from personaguard.personalize.risk import apply_logistic
+from personaguard.personalize.risk import AGE_BAND_VULNERABILITIES, apply_logistic
 from personaguard.personalize.vulnerabilities import KnowledgeBase, load_knowledge_base
 from personaguard.score.encoder import MiniLMEncoder
 
@@ -33,15 +33,6 @@ _AGE_PATTERNS = (
     re.compile(r"\baged?\s+(\d{1,3})\b", re.I),
     re.compile(r"\bturn(?:ed|ing)?\s+(\d{1,3})\b", re.I),
 )
-#: The knowledge-base entries an age band implies.
-_AGE_VULNERABILITIES: dict[AgeBand, tuple[str, ...]] = {
-    AgeBand.CHILD: ("minor", "child"),
-    AgeBand.TEEN: ("minor",),
-    AgeBand.SENIOR: ("elderly",),
-    AgeBand.ADULT: (),
-}
-
-
 def age_band_for(age: int) -> AgeBand:
     """The age band of an age in years.
 
@@ -156,7 +147,7 @@ class VulnerabilityParser:
                 continue
             band = age_band_for(age)
             known = set(self.index.vulnerability_ids)
-            for vid in _AGE_VULNERABILITIES[band]:
+            for vid in AGE_BAND_VULNERABILITIES[band.value]:
                 if vid in known:
                     claims[vid] = VulnerabilityClaim(id=vid, confidence=0.95, evidence=m.group(0), span=m.span())
             return band

@@ -321,7 +321,8 @@ class UserProfile(BaseModel):
 
     def to_yaml(self) -> str:
         """YAML text that :meth:`from_yaml` reads back to an equal profile."""
-        return yaml.safe_dump(self.model_dump(mode="json", exclude_defaults=True), sort_keys=False, allow_unicode=True)
+        text: str = yaml.safe_dump(self.model_dump(mode="json", exclude_defaults=True), sort_keys=False, allow_unicode=True)
+        return text
 
     def to_json(self) -> str:
         """JSON text that :meth:`from_json` reads back to an equal profile."""

@@ -33,7 +33,9 @@ __all__ = ["apply_logistic", "RiskFactor", "CustomRisk", "UserRisk", "PersonalRi
 _MIN_FACTOR = 0.05
 
 #: Knowledge-base entries implied by an age band when the profile does not list them.
-_AGE_BAND_VULNERABILITIES = {"child": ("minor", "child"), "teen": ("minor",), "senior": ("elderly",), "adult": ()}
+AGE_BAND_VULNERABILITIES: dict[str, tuple[str, ...]] = {
+    "child": ("minor", "child"), "teen": ("minor",), "senior": ("elderly",), "adult": ()
+}
 
 
 _WORD = re.compile(r"[\w'’.-]+|&")
@@ -56,7 +58,8 @@ def apply_logistic(m: LogisticMap, pos: NDArray[np.float64], neg: NDArray[np.flo
     0.5
     """
     z = m.slope * (pos - m.center) + m.contrast * (pos - neg)
-    return 1.0 / (1.0 + np.exp(-z))  # type: ignore[no-any-return]
+    out: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
+    return out
 
 
 def effective_vulnerabilities(profile: UserProfile, kb: KnowledgeBase) -> list[VulnerabilityClaim]:
@@ -65,7 +68,7 @@ def effective_vulnerabilities(profile: UserProfile, kb: KnowledgeBase) -> list[V
     if profile.age_band is not None:
         have = {c.id for c in claims}
         known = set(kb.ids)
-        for vid in _AGE_BAND_VULNERABILITIES[profile.age_band.value]:
+        for vid in AGE_BAND_VULNERABILITIES[profile.age_band.value]:
             if vid not in have and vid in known:
                 claims.append(VulnerabilityClaim(id=vid, confidence=1.0, evidence=f"age band {profile.age_band.value}"))
     return claims
@@ -163,9 +166,15 @@ class PersonalRiskModel:
         for t, topic in knowledge_base.topics.items():
             for k in topic.keywords:
                 self.keywords_.setdefault(" ".join(_words(k)), []).append(topic_col[t])
-        self.max_keyword_words_ = max((len(k.split()) for k in self.keywords_), default=0)
+        # First word of each keyword -> its longest keyword in words: texts are scanned word by word
+        # and n-grams are built only where a keyword can start.
+        self.keyword_first_: dict[str, int] = {}
+        for k in self.keywords_:
+            first, n = k.split()[0], len(k.split())
+            self.keyword_first_[first] = max(n, self.keyword_first_.get(first, 0))
         self.keyword_topic_cols_ = {j for cols in self.keywords_.values() for j in cols}
         self.topic_bounds_ = np.append(self.index.topic_start, len(self.index.topic_examples)).astype(np.intp)
+        self.topic_rows_ = [np.arange(a, b) for a, b in zip(self.topic_bounds_[:-1], self.topic_bounds_[1:])]
         self.entries_ = {v.id: v for v in knowledge_base.vulnerabilities}
         self.category_ids_ = tuple(taxonomy.ids)
 
@@ -187,7 +196,7 @@ class PersonalRiskModel:
         neg = max_similarity(enc.embeddings, enc.owner, n, ix.generic)
         q = np.zeros((n, n_topics))
         if cols.size:
-            rows = np.concatenate([np.arange(self.topic_bounds_[t], self.topic_bounds_[t + 1]) for t in cols])
+            rows = np.concatenate([self.topic_rows_[t] for t in cols])
             sizes = self.topic_bounds_[cols + 1] - self.topic_bounds_[cols]
             starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
             examples = ix.topic_examples if topics is None else ix.topic_examples[rows]
@@ -205,9 +214,12 @@ class PersonalRiskModel:
         """Topic columns whose keywords appear in ``text`` (word n-grams, so no substring hits)."""
         words = _words(text)
         hits: set[int] = set()
-        for n in range(1, self.max_keyword_words_ + 1):
-            for a in range(len(words) - n + 1):
-                cols = self.keywords_.get(" ".join(words[a : a + n]))
+        for a, w in enumerate(words):
+            longest = self.keyword_first_.get(w)
+            if longest is None:
+                continue
+            for n in range(1, min(longest, len(words) - a) + 1):
+                cols = self.keywords_.get(" ".join(words[a : a + n]) if n > 1 else w)
                 if cols:
                     hits.update(cols)
         return hits

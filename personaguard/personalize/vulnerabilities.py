@@ -77,6 +77,8 @@ class Topic(BaseModel):
         for k in value:
             if not k or k != k.strip().lower():
                 raise ValueError(f"keyword {k!r} must be non-empty, lowercase and without outer spaces")
+            if len(k.split()) > 4:
+                raise ValueError(f"keyword {k!r} has more than 4 words; keywords are names, not requests (use examples)")
         return value
 
 
