@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("simulate", help="simulate users giving feedback; learning curves and adversarial bounds")
     p.add_argument("--data", type=Path, required=True, help="the shared data folder")
-    p.add_argument("--per-source", type=int, default=150, help="texts drawn per source (default 150)")
+    p.add_argument("--per-source", type=int, default=50, help="texts drawn per source (default 50)")
+    p.add_argument("--max-chars", type=int, default=400, help="only texts up to this length (default 400)")
     p.add_argument("--users-per-persona", type=int, default=5)
     p.add_argument("--adversarial-users", type=int, default=3)
     p.add_argument("--adversarial-events", type=int, default=100_000)
@@ -37,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     guard = Guard()
     cache = args.cache_dir if args.cache_dir is not None else Path(tempfile.gettempdir()) / "personaguard-sim-cache"
     items = select_texts(args.data, guard.taxonomy.ids, n_per_source=args.per_source, seed=args.seed + 1,
-                         exclude=reference_digests())
+                         exclude=reference_digests(), max_chars=args.max_chars)
     pool = score_pool(guard, items, cache_dir=cache)
     cfg = SimulationConfig(seed=args.seed, users_per_persona=args.users_per_persona,
                            adversarial_users=args.adversarial_users, adversarial_events=args.adversarial_events)

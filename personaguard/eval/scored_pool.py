@@ -61,11 +61,13 @@ class ScoredPool:
 
 def select_texts(
     data_dir: Path, category_ids: Sequence[str], *, n_per_source: int, seed: int,
-    sources: Sequence[str] = DEFAULT_SOURCES, exclude: frozenset[str] = frozenset(),
+    sources: Sequence[str] = DEFAULT_SOURCES, exclude: frozenset[str] = frozenset(), max_chars: int | None = None,
 ) -> list[tuple[str, str, bool]]:
     """A seeded sample of ``(text, source, is_harmful)``, at most ``n_per_source`` per source.
 
-    Texts whose SHA-256 is in ``exclude`` are skipped (to keep two samples disjoint).
+    Texts whose SHA-256 is in ``exclude`` are skipped (to keep two samples disjoint); with
+    ``max_chars``, only texts of at most that many characters are eligible (scoring time is
+    dominated by long texts; the count of texts left out is logged, not hidden).
 
     Raises
     ------
@@ -82,8 +84,10 @@ def select_texts(
     rng = random.Random(seed)
     out: list[tuple[str, str, bool]] = []
     for name in sources:
-        examples = [e for e in read_source(name, data_dir, list(category_ids))
-                    if hashlib.sha256(e.text.encode("utf-8")).hexdigest() not in exclude]
+        every = read_source(name, data_dir, list(category_ids))
+        examples = [e for e in every if hashlib.sha256(e.text.encode("utf-8")).hexdigest() not in exclude
+                    and (max_chars is None or len(e.text) <= max_chars)]
+        log.info("%s: %d of %d texts eligible", name, len(examples), len(every))
         picked = rng.sample(examples, min(n_per_source, len(examples)))
         out.extend((e.text, name, e.labels.get(ANY, 0) == 1) for e in picked)
         log.info("selected %d texts from %s", len(picked), name)
