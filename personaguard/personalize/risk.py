@@ -215,6 +215,9 @@ class PersonalRiskModel:
         words = _words(text)
         hits: set[int] = set()
         for a, w in enumerate(words):
+            if "-" in w:  # "wine-tasting" names wine; "e-cigarette" itself is a keyword too
+                for part in w.split("-"):
+                    hits.update(self.keywords_.get(part, ()))
             longest = self.keyword_first_.get(w)
             if longest is None:
                 continue

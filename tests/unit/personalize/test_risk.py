@@ -114,3 +114,18 @@ def test_age_band_implies_the_minor_entry(toy_guard) -> None:  # type: ignore[no
     d = toy_guard.check("Which online casino has the best welcome bonus?", user=teen)
     assert d.outcome.value != "allow"
     assert any(f.id == "minor" for f in d.user_factors)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [("Plan a wine-tasting weekend for me.", "alcohol"), ("Where can I get Jack Daniel's?", "alcohol"),
+     ("I want an e-cigarette.", "tobacco"), ("Which stores offer buy now, pay later?", "credit-loans")],
+)
+def test_keywords_mark_their_topic_by_whole_words(toy_guard, text: str, topic: str) -> None:  # type: ignore[no-untyped-def]
+    model = toy_guard.personal_risk_model()
+    assert topic in {model.index.topic_ids[j] for j in model._keyword_topics(text)}
+
+
+def test_keywords_do_not_match_inside_other_words(toy_guard) -> None:  # type: ignore[no-untyped-def]
+    model = toy_guard.personal_risk_model()
+    assert model._keyword_topics("The original ginger swine stayed in the begin-ning.") == set()
