@@ -88,6 +88,11 @@ class TrustRegionLearner:
     max_backtracks : int, default=20
         Halvings before a step is dropped; after that many the step is below
         ``max_step / 2**20`` and dropping it changes nothing visible.
+    max_loosen : float, default=1.5
+        Largest positive offset (logits), whatever the KL says. The mean KL on a finite R is
+        only as strong as R's coverage of a category: where few reference contents sit above
+        a threshold, moving it costs almost no KL. This cap keeps the worst case independent
+        of R (docs/learning.md).
     min_move : float, default=0.01
         Proposed changes smaller than this are not applied (they change no verdict and
         would fill the event log with categories the text has nothing to do with).
@@ -130,6 +135,7 @@ class TrustRegionLearner:
         max_step: float = 1.0,
         max_backtracks: int = 20,
         min_move: float = 0.01,
+        max_loosen: float = 1.5,
         n_reference: int | None = None,
         keep_text: bool = False,
     ) -> None:
@@ -141,6 +147,7 @@ class TrustRegionLearner:
         self.max_step = max_step
         self.max_backtracks = max_backtracks
         self.min_move = min_move
+        self.max_loosen = max_loosen
         self.n_reference = n_reference
         self.keep_text = keep_text
 
@@ -154,6 +161,7 @@ class TrustRegionLearner:
             "max_step": self.max_step > 0,
             "max_backtracks": self.max_backtracks >= 0,
             "min_move": self.min_move >= 0,
+            "max_loosen": self.max_loosen >= 0,
             "n_reference": self.n_reference is None or self.n_reference >= 1,
         }
         for name, ok in checks.items():
@@ -195,6 +203,7 @@ class TrustRegionLearner:
         self.ref_softplus_ = softplus(self.ref_a_)
         self.theta_lo_, self.theta_hi_ = feasible_interval(self.ref_a_, k=self.k, delta_loosen=self.delta_loosen,
                                                            delta_tighten=self.delta_tighten)
+        self.theta_hi_ = np.minimum(self.theta_hi_, self.max_loosen)
         self.theta_hi_[self.is_floor_] = 0.0
         return self
 
@@ -311,6 +320,7 @@ class TrustRegionLearner:
     def _backtrack(self, a: FloatArray, theta: FloatArray, d: FloatArray,
                    lock: NDArray[np.bool_]) -> tuple[FloatArray, int]:
         loosen = np.where(lock, 0.0, self.delta_loosen)
+        d = np.where(d > 0.0, np.minimum(d, np.maximum(self.max_loosen - theta, 0.0)), d)  # the loosening cap
         return halve_until_inside(a, theta, d, k=self.k, delta_loosen=loosen, delta_tighten=self.delta_tighten,
                                   max_backtracks=self.max_backtracks, min_move=self.min_move)
 
@@ -401,7 +411,7 @@ class TrustRegionLearner:
         if base_logit is None:  # offsets stored under other bounds are brought back inside
             theta = np.clip(theta, self.theta_lo_, np.where(lock, 0.0, self.theta_hi_))
         else:
-            theta = self._shrink_into_region(theta, lock, base_logit)
+            theta = self._shrink_into_region(np.minimum(theta, self.max_loosen), lock, base_logit)
         row = np.asarray(risk_row, dtype=np.float64)
         base = self.base_logit_ if base_logit is None else base_logit
         floor_blocking = [

@@ -132,7 +132,7 @@ def test_a_positive_offset_on_a_newly_locked_category_is_reset() -> None:
 
 
 def test_moderator_feedback_weighs_moderator_weight_times_more() -> None:
-    learner = _learner(max_step=10.0, delta_loosen=100.0, moderator_weight=2.0)
+    learner = _learner(max_step=10.0, delta_loosen=100.0, max_loosen=100.0, moderator_weight=2.0)
     row = _row(violence=0.8)
     user = learner.update(LearnedState(), row, text="x", should="allow", verdict="block").state.offset("violence")
     mod = learner.update(LearnedState(), row, text="x", should="allow", verdict="block", source="moderator")
@@ -234,3 +234,12 @@ def test_offsets_outside_the_region_for_new_user_thresholds_are_shrunk_back() ->
     theta = learner.theta_of(res.state)
     assert 0.0 < theta[TAX.index("violence")] < 3.0
     assert learner.reference_kl(theta, base)[TAX.index("violence")] <= 0.01
+
+
+@pytest.mark.parametrize("user_set", [False, True])
+def test_loosening_never_passes_max_loosen_even_with_a_generous_kl_bound(user_set: bool) -> None:
+    learner = _learner(delta_loosen=100.0, max_loosen=0.5)
+    base = learner.base_logit_.copy() if user_set else None  # True: the exact halving path
+    res = _loosen(learner, LearnedState(), _row(violence=0.99), 10, base_logit=base)
+    assert res.state.offset("violence") == pytest.approx(0.5, abs=0.011)
+    assert res.state.offset("violence") <= 0.5
