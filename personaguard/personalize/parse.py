@@ -21,7 +21,12 @@ from personaguard.score.encoder import MiniLMEncoder
 
 __all__ = ["ParsedDescription", "VulnerabilityParser", "age_band_for"]
 
-_CLAUSE_END = re.compile(r"[.!?;\n]+|,\s*(?:and|but|so)\s+|\s+(?:and also|but also|but|although|plus)\s+", re.I)
+_CLAUSE_END = re.compile(
+    r"[.!?;\n]+|,\s*(?:and|but|so)\s+|\s+(?:and also|but also|but|although|plus)\s+"
+    # "I'm 15 and my liver is shot": a plain "and" starts a new clause when a new subject follows.
+    r"|\s+and\s+(?=(?:i|i'm|i’m|i've|my|we|we're)\b)",
+    re.I,
+)
 _NEGATED = re.compile(
     r"^\s*(?:i\s+(?:do\s+not|don'?t|don’t|never)\s+(?:have|had|suffer|take|use)|i\s+have\s+never|"
     r"i'?ve\s+never|i\s+am\s+not\s+an?\b|i'?m\s+not\s+an?\b|no\s+history\s+of|not\s+)",
