@@ -81,7 +81,7 @@ class TrustRegionLearner:
         Multiplier on the step of moderator feedback (same trust region as users).
     delta_loosen : float, default=0.01
         KL bound (nats, mean over R) for a category whose offset is positive (looser).
-    delta_tighten : float, default=0.5
+    delta_tighten : float, default=2.0
         KL bound for a category whose offset is zero or negative (stricter).
     max_step : float, default=1.0
         Largest change of one offset in one event (logit units).
@@ -131,7 +131,7 @@ class TrustRegionLearner:
         learning_rate: float = 0.6,
         moderator_weight: float = 2.0,
         delta_loosen: float = 0.01,
-        delta_tighten: float = 0.5,
+        delta_tighten: float = 2.0,
         max_step: float = 1.0,
         max_backtracks: int = 20,
         min_move: float = 0.01,

@@ -243,3 +243,15 @@ def test_loosening_never_passes_max_loosen_even_with_a_generous_kl_bound(user_se
     res = _loosen(learner, LearnedState(), _row(violence=0.99), 10, base_logit=base)
     assert res.state.offset("violence") == pytest.approx(0.5, abs=0.011)
     assert res.state.offset("violence") <= 0.5
+
+
+def test_packaged_reference_sample_matches_the_taxonomy_and_bounds_every_category() -> None:
+    from personaguard.personalize.reference import load_reference_probs, reference_digests
+
+    ref = load_reference_probs(IDS)
+    assert ref.shape[1] == len(IDS) and ref.shape[0] >= 200
+    assert ((ref >= 0.0) & (ref <= 1.0)).all()
+    assert len(reference_digests()) == ref.shape[0]
+    learner = TrustRegionLearner().fit(TAX)
+    assert (learner.theta_hi_ <= learner.max_loosen).all()
+    assert all(learner.theta_hi_[TAX.index(c.id)] == 0.0 for c in TAX.categories if c.floor)
