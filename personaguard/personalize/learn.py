@@ -24,15 +24,20 @@ side of 0 and the current offsets satisfy the constraint, so backtracking always
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from personaguard.errors import NotFittedError, UnknownIdError
-from personaguard.personalize.learned import FeedbackEvent, LearnedState, check_should, text_digest
+from personaguard.personalize.learned import (
+    FeedbackEvent,
+    LearnedState,
+    LearnUpdate,
+    UpdateInfo,
+    check_should,
+    text_digest,
+)
 from personaguard.personalize.reference import load_reference_probs
 from personaguard.personalize.trust_region import (
     FloatArray,
@@ -47,26 +52,6 @@ from personaguard.score.calibrate import logit, sigmoid
 from personaguard.taxonomy.schema import Taxonomy
 
 __all__ = ["TrustRegionLearner", "UpdateInfo", "LearnUpdate"]
-
-@dataclass(frozen=True)
-class UpdateInfo:
-    """Details of one feedback update, for the caller and the event log."""
-
-    applied: bool
-    reason: str
-    moves: dict[str, float] = field(default_factory=dict)
-    kl_by_category: dict[str, float] = field(default_factory=dict)
-    n_backtracks: int = 0
-
-
-class LearnUpdate(NamedTuple):
-    """Result of :meth:`TrustRegionLearner.update`: ``(state, kl, delta, info)``."""
-
-    state: LearnedState
-    kl: float
-    delta: float
-    info: UpdateInfo
-
 
 class TrustRegionLearner:
     """Per-user threshold offsets learned from feedback, kept inside a KL trust region.

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import math
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -29,6 +30,8 @@ __all__ = [
     "check_should",
     "reset_learned",
     "audit_category",
+    "UpdateInfo",
+    "LearnUpdate",
 ]
 
 Should = Literal["allow", "block"]
@@ -159,3 +162,23 @@ def audit_category(state: LearnedState, category_id: str) -> list[FeedbackEvent]
     []
     """
     return [e for e in state.events if category_id in e.moves or (not e.applied and e.p.get(category_id, 0.0) > 0.0)]
+
+
+@dataclass(frozen=True)
+class UpdateInfo:
+    """Details of one feedback update, for the caller and the event log."""
+
+    applied: bool
+    reason: str
+    moves: dict[str, float] = field(default_factory=dict)
+    kl_by_category: dict[str, float] = field(default_factory=dict)
+    n_backtracks: int = 0
+
+
+class LearnUpdate(NamedTuple):
+    """Result of :meth:`TrustRegionLearner.update`: ``(state, kl, delta, info)``."""
+
+    state: LearnedState
+    kl: float
+    delta: float
+    info: UpdateInfo
