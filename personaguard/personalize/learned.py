@@ -149,6 +149,10 @@ def reset_learned(state: LearnedState, categories: list[str] | None = None) -> L
     return state.model_copy(update={"offsets": {c: t for c, t in state.offsets.items() if c not in drop}})
 
 
+#: A refused event is listed under a category when the text's risk in it was at least this.
+_AUDIT_MIN_P = 0.1
+
+
 def audit_category(state: LearnedState, category_id: str) -> list[FeedbackEvent]:
     """The events that moved ``category_id``, oldest first: why its threshold is where it is.
 
@@ -161,7 +165,8 @@ def audit_category(state: LearnedState, category_id: str) -> list[FeedbackEvent]
     >>> audit_category(LearnedState(), "violence")
     []
     """
-    return [e for e in state.events if category_id in e.moves or (not e.applied and e.p.get(category_id, 0.0) > 0.0)]
+    return [e for e in state.events
+            if category_id in e.moves or (not e.applied and e.p.get(category_id, 0.0) >= _AUDIT_MIN_P)]
 
 
 @dataclass(frozen=True)

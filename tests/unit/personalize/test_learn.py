@@ -255,3 +255,10 @@ def test_packaged_reference_sample_matches_the_taxonomy_and_bounds_every_categor
     learner = TrustRegionLearner().fit(TAX)
     assert (learner.theta_hi_ <= learner.max_loosen).all()
     assert all(learner.theta_hi_[TAX.index(c.id)] == 0.0 for c in TAX.categories if c.floor)
+
+
+def test_audit_shows_refused_floor_requests_only_under_categories_the_text_was_about() -> None:
+    learner = _learner()
+    state = learner.update(LearnedState(), _row(sexual__minors=0.9), text="t", should="allow", verdict="block").state
+    assert len(audit_category(state, "sexual/minors")) == 1
+    assert audit_category(state, "violence") == []
