@@ -13,6 +13,7 @@ from personaguard.score.artifacts import load_artifact, packaged_artifacts_dir
 from personaguard.score.base import CategoryScores
 from personaguard.score.encoder import MiniLMEncoder
 from personaguard.score.heads_io import load_heads
+from personaguard.score.onnx_runtime import load_encoder
 
 __all__ = ["EncoderScorer", "ANY_COLUMN", "apply_derived", "aggregate_windows"]
 
@@ -32,7 +33,8 @@ class EncoderScorer:
     artifacts_dir : path-like or None
         Folder with ``manifest.json`` and ``heads.npz``; None means the packaged ones.
     encoder : MiniLMEncoder or None
-        Reuse an encoder (it holds 90 MB of weights); None loads the packaged one.
+        Reuse an encoder (it holds 90 MB of weights); None loads the packaged one on the
+        fastest runtime installed (:func:`personaguard.score.onnx_runtime.load_encoder`).
     derived : dict of int to list of int, or None
         Columns without a trained head, scored as the minimum of other columns
         (``Taxonomy.derived_indices()``).
@@ -49,7 +51,7 @@ class EncoderScorer:
         self.category_ids = tuple(category_ids)
         self.derived = dict(derived or {})
         self.artifacts_dir = artifacts_dir
-        self.encoder = encoder if encoder is not None else MiniLMEncoder()
+        self.encoder = encoder if encoder is not None else load_encoder()
         folder = Path(artifacts_dir) if artifacts_dir is not None else packaged_artifacts_dir()
         arrays, meta = load_artifact(folder, "heads")
         self.heads_, self.calibrator_ = load_heads(arrays, (*self.category_ids, ANY_COLUMN), str(folder))
