@@ -213,7 +213,8 @@ class MiniLMEncoder:
         return out
 
     # -- forward ------------------------------------------------------------------------------
-    def _forward(self, batch: list[list[int]]) -> NDArray[np.float32]:
+    def _pad(self, batch: list[list[int]]) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
+        """[CLS] ids [SEP], right-padded: ids and mask of shape (n, longest + 2)."""
         n = len(batch)
         length = max(len(b) for b in batch) + 2
         ids = np.zeros((n, length), dtype=np.int64)
@@ -222,6 +223,11 @@ class MiniLMEncoder:
             row = [self._cls, *b, self._sep]
             ids[i, : len(row)] = row
             mask[i, : len(row)] = 1.0
+        return ids, mask
+
+    def _forward(self, batch: list[list[int]]) -> NDArray[np.float32]:
+        ids, mask = self._pad(batch)
+        n, length = ids.shape
         x = self.word_embeddings_[ids] + self._pos[:length]
         x = _layer_norm(x, *self._emb_ln)
         h = self.n_heads_

@@ -151,14 +151,7 @@ class OnnxMiniLMEncoder(MiniLMEncoder):
         self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
     def _forward(self, batch: list[list[int]]) -> NDArray[np.float32]:
-        n = len(batch)
-        length = max(len(b) for b in batch) + 2
-        ids = np.zeros((n, length), dtype=np.int64)
-        mask = np.zeros((n, length), dtype=np.float32)
-        for i, b in enumerate(batch):
-            row = [self._cls, *b, self._sep]
-            ids[i, : len(row)] = row
-            mask[i, : len(row)] = 1.0
+        ids, mask = self._pad(batch)
         x = self._session.run(["hidden"], {"input_ids": ids, "mask": mask, **self._weights})[0]
         pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
         pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
