@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from personaguard.record import repos
 from personaguard.record.db import session_scope
+from personaguard.service.worker import WorkerThread
 
 __all__ = ["AuditWriter"]
 
@@ -29,8 +30,11 @@ class _Job:
     error: Exception | None = None
 
 
-class AuditWriter:
+class AuditWriter(WorkerThread):
     """Append decisions through a single writer thread, many requests per transaction."""
+
+    _thread_name = "personaguard-audit"
+    _join_timeout_s = 30.0  # close() writes what is pending first
 
     def __init__(self, *, sessions: sessionmaker[Session], max_jobs: int = 256) -> None:
         self.sessions = sessions
@@ -39,21 +43,6 @@ class AuditWriter:
         self._pending: list[_Job] = []
         self._closed = False
         self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Start the writer thread (idempotent)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="personaguard-audit", daemon=True)
-            self._thread.start()
-
-    def close(self) -> None:
-        """Write what is pending, then stop."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-            self._thread = None
 
     def append(self, tenant: repos.TenantInfo, decisions: Sequence[repos.NewDecision]) -> list[int]:
         """Append and wait for the commit; returns the new rows' ids in order."""

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from personaguard.score.base import CategoryScores, Scorer
+from personaguard.service.worker import WorkerThread
 
 __all__ = ["BatchingScorer"]
 
@@ -34,7 +35,7 @@ class _Slot:
     error: Exception | None = None
 
 
-class BatchingScorer:
+class BatchingScorer(WorkerThread):
     """A Scorer that merges concurrent ``score`` calls into one call of ``scorer``.
 
     Parameters
@@ -48,6 +49,8 @@ class BatchingScorer:
     on_batch : callable or None
         Called with the number of texts of each batch (for metrics).
     """
+
+    _thread_name = "personaguard-batcher"
 
     def __init__(
         self,
@@ -76,21 +79,6 @@ class BatchingScorer:
         return getattr(self.scorer, name)
 
     # -- life cycle -------------------------------------------------------------------------------
-    def start(self) -> None:
-        """Start the batching thread (idempotent)."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="personaguard-batcher", daemon=True)
-            self._thread.start()
-
-    def close(self) -> None:
-        """Stop the batching thread after the batch in progress."""
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
-            self._thread = None
-
     @contextmanager
     def active(self) -> Iterator[None]:
         """Mark a request that will call ``score`` soon, so open batches wait for it."""
