@@ -20,39 +20,19 @@ import numpy as np
 import pytest
 import uvicorn
 
+from pg_database import throwaway_database
+
 from personaguard.record import repos
 from personaguard.score.base import CategoryScores
 from personaguard.record.db import make_engine, make_sessions, session_scope, upgrade
 from personaguard.service.app import create_app
 from personaguard.service.settings import Settings
 
-POSTGRES_ENV = "PERSONAGUARD_TEST_POSTGRES_URL"
-
-
-def postgres_base_url() -> str:
-    """The test server's URL, or skip (locally) / fail (in CI) when there is none."""
-    url = os.environ.get(POSTGRES_ENV)
-    if not url:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"{POSTGRES_ENV} is not set but CI=true: run `source .ci/postgres.sh` first")
-        pytest.skip(f"{POSTGRES_ENV} not set (run `source .ci/postgres.sh`)")
-    return url
-
-
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database on the test server, dropped afterwards."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    base = make_url(postgres_base_url())
-    name = f"pg_test_{uuid.uuid4().hex[:12]}"
-    admin_dsn = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database("pg_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -3,33 +3,18 @@ PostgreSQL database when ``PERSONAGUARD_TEST_POSTGRES_URL`` is set (required und
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
+from pg_database import throwaway_database
 from sqlalchemy import Engine
 
 from personaguard.record.db import make_engine, upgrade
 
 
 def _postgres_url() -> Iterator[str]:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    raw = os.environ.get("PERSONAGUARD_TEST_POSTGRES_URL")
-    if not raw:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail("PERSONAGUARD_TEST_POSTGRES_URL is not set but CI=true: run `source .ci/postgres.sh` first")
-        pytest.skip("PERSONAGUARD_TEST_POSTGRES_URL not set (run `source .ci/postgres.sh`)")
-    base = make_url(raw)
-    name = f"pg_unit_{uuid.uuid4().hex[:12]}"
-    admin = base.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway_database("pg_unit") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
