@@ -16,7 +16,11 @@ log = logging.getLogger(__name__)
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("simulate", help="simulate users giving feedback; learning curves and adversarial bounds")
     p.add_argument("--data", type=Path, required=True, help="the shared data folder")
-    p.add_argument("--per-source", type=int, default=50, help="texts drawn per source (default 50)")
+    p.add_argument("--per-source", type=int, default=50, help="texts drawn per source: general traffic (default 50)")
+    p.add_argument("--per-category", type=int, default=60,
+                   help="more texts per category its source labels it with: topic traffic (default 60)")
+    p.add_argument("--topic-share", type=float, default=0.8,
+                   help="share of a persona's own traffic drawn from its topics (default 0.8)")
     p.add_argument("--max-chars", type=int, default=400, help="only texts up to this length (default 400)")
     p.add_argument("--users-per-persona", type=int, default=5)
     p.add_argument("--adversarial-users", type=int, default=3)
@@ -35,12 +39,14 @@ def run(args: argparse.Namespace) -> int:
     from personaguard.guard import Guard
     from personaguard.personalize.reference import reference_digests
 
+    if not 0.0 <= args.topic_share <= 1.0:
+        raise ValueError(f"--topic-share must be in [0, 1]; got {args.topic_share}")
     guard = Guard()
     cache = args.cache_dir if args.cache_dir is not None else Path(tempfile.gettempdir()) / "personaguard-sim-cache"
     items = select_texts(args.data, guard.taxonomy.ids, n_per_source=args.per_source, seed=args.seed + 1,
-                         exclude=reference_digests(), max_chars=args.max_chars)
+                         exclude=reference_digests(), max_chars=args.max_chars, n_per_category=args.per_category)
     pool = score_pool(guard, items, cache_dir=cache)
-    cfg = SimulationConfig(seed=args.seed, users_per_persona=args.users_per_persona,
+    cfg = SimulationConfig(seed=args.seed, users_per_persona=args.users_per_persona, topic_share=args.topic_share,
                            adversarial_users=args.adversarial_users, adversarial_events=args.adversarial_events)
     honest, adversarial = run_all(pool, guard.taxonomy, guard.fitted_learner(), cfg)
     summary = summarize(honest, adversarial)

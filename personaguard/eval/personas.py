@@ -1,10 +1,15 @@
 """Synthetic users for the learning simulation: hidden per-category preferences and interests.
 
 A persona's hidden policy blocks a text when any category's calibrated probability reaches
-the persona's own block threshold for it (the taxonomy's where the persona has no view). Its
-interests tilt which texts it sees: a text with ``p_c > 0.1`` is drawn ``1 + interest_c``
-times as often. Floors keep their global thresholds in every persona: nobody's hidden policy
-is a reason to relax them, and the learner would refuse anyway.
+the persona's own block threshold for it (the taxonomy's where the persona has no view).
+Floors keep their global thresholds in every persona: nobody's hidden policy is a reason to
+relax them, and the learner would refuse anyway.
+
+A persona's own traffic is mostly about the topics its preferences concern: a share
+``topic_share`` of its texts is drawn from texts whose *source* labels them with one of its
+``topics`` (human labels, not the scorer's opinion), the rest from general traffic (the
+per-source draw of the pool). A survivor's traffic is thus mostly violent content, a
+profanity-tolerant adult's mostly offensive posts.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from numpy.typing import NDArray
 
 from personaguard.taxonomy import Taxonomy
 
-__all__ = ["Persona", "PERSONAS", "hidden_thresholds", "stream_weights"]
+__all__ = ["PERSONAS", "Persona", "hidden_thresholds", "topic_rows", "traffic_weights"]
 
 
 @dataclass(frozen=True)
@@ -29,36 +34,35 @@ class Persona:
     description : str
     block : dict of str to float
         Hidden block threshold per category (others: the taxonomy's).
-    interest : dict of str to float
-        Extra draw weight of texts relevant to a category.
+    topics : tuple of str
+        Categories its own traffic is about (matched against the texts' source labels).
     """
 
     name: str
     description: str
     block: dict[str, float] = field(default_factory=dict)
-    interest: dict[str, float] = field(default_factory=dict)
+    topics: tuple[str, ...] = ()
 
 
-#: The one registry of personas, in report order.
+#: The one registry of personas, in report order. The first four are the issue's.
 PERSONAS: tuple[Persona, ...] = (
     Persona("profanity-tolerant-adult", "swearing and insults are fine; hate and threats are not",
-            block={"harassment": 0.98}, interest={"harassment": 4.0, "hate": 1.0}),
+            block={"harassment": 0.98}, topics=("harassment",)),
     Persona("parent-managed-teen", "a parent wants sexual content, violence, self-harm and drugs blocked early",
             block={"sexual": 0.15, "violence": 0.3, "violence/graphic": 0.2, "self-harm": 0.2,
                    "self-harm/instructions": 0.15, "illicit": 0.3, "harassment": 0.5},
-            interest={"sexual": 2.0, "violence": 2.0, "self-harm": 1.0, "illicit": 1.0}),
+            topics=("sexual", "violence", "self-harm", "illicit")),
     Persona("survivor-no-graphic-violence", "no violence at all, graphic or threatening",
             block={"violence/graphic": 0.1, "violence": 0.2, "harassment/threatening": 0.25,
                    "hate/threatening": 0.25, "illicit/violent": 0.3},
-            interest={"violence": 4.0, "violence/graphic": 4.0}),
+            topics=("violence", "harassment/threatening", "illicit/violent")),
     Persona("chemistry-teacher", "hazard and drug terminology is work; synthesis routes stay blocked",
-            block={"illicit": 0.95, "self-harm/instructions": 0.8},
-            interest={"cbrne": 3.0, "illicit": 3.0}),
+            block={"illicit": 0.9}, topics=("cbrne", "illicit")),
     Persona("security-researcher", "jailbreak and hacking talk is work material",
-            block={"jailbreak": 0.99, "illicit": 0.95}, interest={"jailbreak": 4.0, "illicit": 2.0}),
+            block={"jailbreak": 0.99, "illicit": 0.95}, topics=("jailbreak", "illicit")),
     Persona("strict-workplace", "no insults, hate or sexual content at all",
             block={"harassment": 0.3, "hate": 0.3, "sexual": 0.3, "violence": 0.5},
-            interest={"harassment": 2.0, "sexual": 2.0}),
+            topics=("harassment", "hate", "sexual")),
 )
 
 
@@ -71,9 +75,26 @@ def hidden_thresholds(persona: Persona, taxonomy: Taxonomy) -> NDArray[np.float6
     return out
 
 
-def stream_weights(persona: Persona, probs: NDArray[np.float64], taxonomy: Taxonomy) -> NDArray[np.float64]:
-    """Draw probability of each pool text for this persona, shape (n_texts,), sums to 1."""
-    w = np.ones(len(probs))
-    for cid, extra in persona.interest.items():
-        w += extra * (probs[:, taxonomy.index(cid)] > 0.1)
+def topic_rows(persona: Persona, topics: NDArray[np.bool_] | None, probs: NDArray[np.float64],
+               taxonomy: Taxonomy) -> NDArray[np.bool_]:
+    """Rows about the persona's topics: by source label, or ``p_c > 0.1`` where labels are unknown."""
+    cols = [taxonomy.index(c) for c in persona.topics]
+    about = topics[:, cols] if topics is not None else probs[:, cols] > 0.1
+    return np.asarray(about.any(axis=1), dtype=bool)
+
+
+def traffic_weights(persona: Persona, probs: NDArray[np.float64], taxonomy: Taxonomy, *, topic_share: float,
+                    topics: NDArray[np.bool_] | None = None,
+                    is_general: NDArray[np.bool_] | None = None) -> NDArray[np.float64]:
+    """Draw probability of each pool text in the persona's own traffic, shape (n_texts,), sums to 1.
+
+    ``topic_share`` of the mass is spread evenly over the texts about the persona's topics, the
+    rest evenly over the general rows (all rows when ``is_general`` is None). With no topic
+    text in the pool, everything is general traffic.
+    """
+    general = np.ones(len(probs), dtype=bool) if is_general is None else is_general
+    about = topic_rows(persona, topics, probs, taxonomy)
+    w = (1.0 - topic_share) * general / max(int(general.sum()), 1)
+    if about.any():
+        w = w + topic_share * about / int(about.sum())
     return w / w.sum()  # type: ignore[no-any-return]

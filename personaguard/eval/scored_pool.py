@@ -14,6 +14,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,7 +22,10 @@ from numpy.typing import NDArray
 from personaguard.errors import UnknownIdError
 from personaguard.guard import Guard
 
-__all__ = ["ScoredPool", "DEFAULT_SOURCES", "select_texts", "score_pool"]
+if TYPE_CHECKING:
+    from personaguard.train.examples import Example
+
+__all__ = ["ScoredPool", "PoolItem", "DEFAULT_SOURCES", "select_texts", "score_pool"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +54,10 @@ class ScoredPool:
         The source's own label says the text violates some category.
     digests : ndarray of str, shape (n_texts,)
         SHA-256 of each text.
+    topics : ndarray of bool, shape (n_texts, n_categories) or None
+        The categories each text's source labels it with (None: unknown, e.g. synthetic pools).
+    is_general : ndarray of bool, shape (n_texts,) or None
+        True for the per-source draw (general traffic); None means every row is general.
     """
 
     category_ids: tuple[str, ...]
@@ -57,14 +65,35 @@ class ScoredPool:
     sources: NDArray[np.str_]
     is_harmful: NDArray[np.bool_]
     digests: NDArray[np.str_]
+    topics: NDArray[np.bool_] | None = None
+    is_general: NDArray[np.bool_] | None = None
+
+
+class PoolItem(NamedTuple):
+    """One selected text with what its source says about it.
+
+    ``topics`` are the categories the source labels the text with (its human labels, not the
+    scorer's); ``is_general`` is True for the per-source draw (general traffic) and False for
+    the per-category top-up that gives each persona enough texts of its own topics.
+    """
+
+    text: str
+    source: str
+    is_harmful: bool
+    topics: tuple[str, ...] = ()
+    is_general: bool = True
 
 
 def select_texts(
     data_dir: Path, category_ids: Sequence[str], *, n_per_source: int, seed: int,
     sources: Sequence[str] = DEFAULT_SOURCES, exclude: frozenset[str] = frozenset(), max_chars: int | None = None,
-) -> list[tuple[str, str, bool]]:
-    """A seeded sample of ``(text, source, is_harmful)``, at most ``n_per_source`` per source.
+    n_per_category: int = 0,
+) -> list[PoolItem]:
+    """A seeded sample: at most ``n_per_source`` texts per source, then ``n_per_category`` more per category.
 
+    The per-source draw is the general traffic. The per-category top-up draws, for each
+    category, texts its source labels with that category (from every source, not drawn yet),
+    so that traffic about one topic (a survivor's violent content) has enough distinct texts.
     Texts whose SHA-256 is in ``exclude`` are skipped (to keep two samples disjoint); with
     ``max_chars``, only texts of at most that many characters are eligible (scoring time is
     dominated by long texts; the count of texts left out is logged, not hidden).
@@ -82,28 +111,46 @@ def select_texts(
             raise UnknownIdError("source", name, known=list(SOURCES))
 
     rng = random.Random(seed)
-    out: list[tuple[str, str, bool]] = []
+    out: list[PoolItem] = []
+    taken = set(exclude)
+    eligible: list[Example] = []
     for name in sources:
         every = read_source(name, data_dir, list(category_ids))
-        examples = [e for e in every if hashlib.sha256(e.text.encode("utf-8")).hexdigest() not in exclude
-                    and (max_chars is None or len(e.text) <= max_chars)]
+        examples = [e for e in every if _digest(e.text) not in taken and (max_chars is None or len(e.text) <= max_chars)]
         log.info("%s: %d of %d texts eligible", name, len(examples), len(every))
         picked = rng.sample(examples, min(n_per_source, len(examples)))
-        out.extend((e.text, name, e.labels.get(ANY, 0) == 1) for e in picked)
+        out.extend(_item(e, ANY, is_general=True) for e in picked)
+        taken.update(_digest(e.text) for e in picked)
+        eligible.extend(examples)
         log.info("selected %d texts from %s", len(picked), name)
+    for cid in category_ids if n_per_category > 0 else ():
+        labelled = [e for e in eligible if e.labels.get(cid) == 1 and _digest(e.text) not in taken]
+        picked = rng.sample(labelled, min(n_per_category, len(labelled)))
+        out.extend(_item(e, ANY, is_general=False) for e in picked)
+        taken.update(_digest(e.text) for e in picked)
+        log.info("selected %d more texts labelled %s (of %d)", len(picked), cid, len(labelled))
     return out
 
 
-def score_pool(guard: Guard, items: list[tuple[str, str, bool]], *, cache_dir: Path | None,
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _item(e: Example, any_key: str, *, is_general: bool) -> PoolItem:
+    topics = tuple(sorted(c for c, v in e.labels.items() if v == 1 and c != any_key))
+    return PoolItem(e.text, e.source, e.labels.get(any_key, 0) == 1, topics, is_general)
+
+
+def score_pool(guard: Guard, items: Sequence[PoolItem], *, cache_dir: Path | None,
                batch_size: int = 64) -> ScoredPool:
     """Score ``items`` with ``guard`` (cached per scorer version and text hash in ``cache_dir``)."""
     ids = tuple(guard.taxonomy.ids)
-    digests = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t, _, _ in items]
+    digests = [_digest(item.text) for item in items]
     cache = _read_cache(cache_dir, guard.model_version, ids)
     todo = [i for i, d in enumerate(digests) if d not in cache]
     for start in range(0, len(todo), batch_size):
         chunk = todo[start:start + batch_size]
-        decisions = guard.check_batch([items[i][0] for i in chunk])
+        decisions = guard.check_batch([items[i].text for i in chunk])
         for i, d in zip(chunk, decisions):
             cache[digests[i]] = np.array([d.scores[c] for c in ids], dtype=np.float64)
         log.info("scored %d / %d texts", min(start + batch_size, len(todo)), len(todo))
@@ -112,9 +159,11 @@ def score_pool(guard: Guard, items: list[tuple[str, str, bool]], *, cache_dir: P
     return ScoredPool(
         category_ids=ids,
         probs=np.stack([cache[d] for d in digests]) if digests else np.zeros((0, len(ids))),
-        sources=np.array([s for _, s, _ in items]),
-        is_harmful=np.array([h for _, _, h in items], dtype=bool),
+        sources=np.array([item.source for item in items]),
+        is_harmful=np.array([item.is_harmful for item in items], dtype=bool),
         digests=np.array(digests),
+        topics=np.array([[c in item.topics for c in ids] for item in items], dtype=bool).reshape(len(items), len(ids)),
+        is_general=np.array([item.is_general for item in items], dtype=bool),
     )
 
 

@@ -1,11 +1,15 @@
 """The learning simulation of issue 4: honest and adversarial synthetic users over real scores.
 
-Honest users (one per persona and seed) see a stream of real texts, drawn by their interests;
-they correct the verdicts they disagree with, and a share ``noise`` of their judgements is
-wrong. Agreement between the guard's block/not-block verdict and the user's hidden policy is
-measured on held-out texts from the same stream, after k = 0 (one-size-fits-all), 5, 10, 20
-and 50 feedback events, for the trust-region learner and for unconstrained online learning
-(the same gradient steps with no trust region, no step bound and no floors).
+Honest users (several per persona) see a stream of real texts drawn from their own traffic
+(mostly texts about their topics, a stated share of general traffic; ``personas.py``); they
+correct the verdicts they disagree with, and a share ``noise`` of their judgements is wrong.
+Agreement between the guard's block/not-block verdict and the user's hidden policy is measured
+after k = 0 (one-size-fits-all), 5, 10, 20 and 50 feedback events on held-out texts of two
+kinds: the user's own traffic and general traffic. Each user's pool is split at random into a
+half the stream draws from and a half the evaluation draws from, so no evaluated text was
+fed back. Learners: the trust region, and unconstrained online learning (the same gradient
+steps with no trust region, no step bound and no floors). The region ceiling is the agreement
+of the hidden thresholds clipped into the trust region: what any learner inside it can reach.
 
 Adversarial users mark every text the guard blocks "should allow", for many events; the
 report gives the largest KL reached, floor flips and how far the harmful-text allow-rate moved.
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.eval.personas import PERSONAS, Persona, hidden_thresholds, stream_weights
+from personaguard.eval.personas import PERSONAS, Persona, hidden_thresholds, traffic_weights
 from personaguard.eval.scored_pool import ScoredPool
 from personaguard.personalize.learn import TrustRegionLearner
 from personaguard.score.calibrate import logit
@@ -41,6 +45,7 @@ class SimulationConfig:
     noise_range: tuple[float, float] = (0.05, 0.20)
     checkpoints: tuple[int, ...] = (0, 5, 10, 20, 50)
     n_eval: int = 300
+    topic_share: float = 0.8
     max_stream: int = 5000
     adversarial_users: int = 3
     adversarial_events: int = 100_000
@@ -49,12 +54,20 @@ class SimulationConfig:
 
 @dataclass
 class HonestResult:
-    """Agreement (share of held-out texts where verdict == hidden policy) per checkpoint."""
+    """Agreement (share of held-out texts where verdict == hidden policy) per checkpoint.
+
+    ``agreement_*`` are on the user's own traffic, ``*_general`` on general traffic;
+    ``ceiling_*`` is the agreement of the hidden thresholds clipped into the trust region.
+    """
 
     persona: str
     noise: float
     agreement_trust: dict[int, float] = field(default_factory=dict)
     agreement_free: dict[int, float] = field(default_factory=dict)
+    agreement_trust_general: dict[int, float] = field(default_factory=dict)
+    agreement_free_general: dict[int, float] = field(default_factory=dict)
+    ceiling_region: float = 0.0
+    ceiling_region_general: float = 0.0
     n_events: int = 0
     wrong_event_share: float = 0.0
 
@@ -90,23 +103,28 @@ def run_honest(pool: ScoredPool, taxonomy: Taxonomy, learner: TrustRegionLearner
     """One honest user of ``persona``: feedback stream, agreement at each checkpoint."""
     z = logit(pool.probs)
     hidden = logit(hidden_thresholds(persona, taxonomy))
-    w = stream_weights(persona, pool.probs, taxonomy)
-    eval_idx = rng.choice(len(w), size=min(cfg.n_eval, len(w) // 3), replace=False, p=w)
-    rest = np.setdiff1d(np.arange(len(w)), eval_idx)
-    stream = rng.choice(rest, size=cfg.max_stream, replace=True, p=w[rest] / w[rest].sum())
+    own, general = (traffic_weights(persona, pool.probs, taxonomy, topic_share=share, topics=pool.topics,
+                                    is_general=pool.is_general) for share in (cfg.topic_share, 0.0))
+    held_out = rng.random(len(z)) < 0.5
+    eval_own, eval_general = (rng.choice(len(z), size=cfg.n_eval, p=_within(w, held_out)) for w in (own, general))
+    stream = rng.choice(len(z), size=cfg.max_stream, p=_within(own, ~held_out))
     noise = float(rng.uniform(*cfg.noise_range))
     flips = rng.random(max(cfg.checkpoints) + 1) < noise
-    truth_eval = _blocked(z[eval_idx], hidden)
+    truth = _blocked(z, hidden)
     base = learner.base_logit_
+    ceiling = np.clip(hidden - base, learner.theta_lo_, learner.theta_hi_)
     res = HonestResult(persona=persona.name, noise=noise)
 
-    def agreement(theta: FloatArray) -> float:
-        return float(np.mean(_blocked(z[eval_idx], base + theta) == truth_eval))
+    def agreement(theta: FloatArray, rows: NDArray[np.int64] = eval_own) -> float:
+        return float(np.mean(_blocked(z[rows], base + theta) == truth[rows]))
 
-    for constrained, out in ((True, res.agreement_trust), (False, res.agreement_free)):
+    res.ceiling_region, res.ceiling_region_general = agreement(ceiling), agreement(ceiling, eval_general)
+    curves = ((True, res.agreement_trust, res.agreement_trust_general),
+              (False, res.agreement_free, res.agreement_free_general))
+    for constrained, out, out_general in curves:
         theta = np.zeros(len(base))
         n_wrong = 0
-        out[0] = agreement(theta)
+        out[0], out_general[0] = agreement(theta), agreement(theta, eval_general)
         pos = 0
         for n_events in range(1, max(cfg.checkpoints) + 1):
             # With probability `noise` the event disputes a verdict that was right (wrong
@@ -123,14 +141,21 @@ def run_honest(pool: ScoredPool, taxonomy: Taxonomy, learner: TrustRegionLearner
                 theta = theta + learner.gradient_step(pool.probs[i], theta, label, 1.0)
             n_wrong += int(wrong)
             if n_events in cfg.checkpoints:
-                out[n_events] = agreement(theta)
+                out[n_events], out_general[n_events] = agreement(theta), agreement(theta, eval_general)
             if constrained:
                 res.n_events = n_events
         for k in cfg.checkpoints:  # the stream ran out of events: the state stays as it is
             out.setdefault(k, agreement(theta))
+            out_general.setdefault(k, agreement(theta, eval_general))
         if constrained:
             res.wrong_event_share = n_wrong / max(res.n_events, 1)
     return res
+
+
+def _within(weights: FloatArray, rows: NDArray[np.bool_]) -> FloatArray:
+    """``weights`` restricted to ``rows`` and renormalised (all of ``weights`` if none is left)."""
+    w = np.where(rows, weights, 0.0)
+    return w / w.sum() if w.sum() > 0 else weights
 
 
 def _next_event(z: FloatArray, hidden: FloatArray, thr: FloatArray, stream: NDArray[np.int64], pos: int,

@@ -19,39 +19,37 @@ and ``delta_tighten`` when ``theta_c <= 0``. After every step the constraint is 
 violating category's step is halved until it holds (backtracking, as in TRPO / FixPO); each
 step is also clipped to ``max_step`` (proximal bound). KL is monotone in ``|theta_c|`` on each
 side of 0 and the current offsets satisfy the constraint, so backtracking always ends inside.
+
+This module holds the learner's settings and its array-level step; the step arithmetic is in
+:mod:`~personaguard.personalize.learn_step`, the KL in :mod:`~personaguard.personalize.trust_region`
+and the event bookkeeping (floors, the log entry) in :mod:`~personaguard.personalize.learn_event`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 from numpy.typing import NDArray
 
 from personaguard.errors import NotFittedError, UnknownIdError
-from personaguard.personalize.learned import (
-    FeedbackEvent,
-    LearnedState,
-    LearnUpdate,
-    UpdateInfo,
-    check_should,
-    text_digest,
-)
+from personaguard.personalize.learn_event import apply_event
+from personaguard.personalize.learn_step import backtrack_exact, joint_logistic_step, project_step, shrink_into_region
+from personaguard.personalize.learned import LearnedState, LearnUpdate, UpdateInfo, check_should
 from personaguard.personalize.reference import load_reference_probs
 from personaguard.personalize.trust_region import (
     FloatArray,
     StepResult,
     bernoulli_kl_mean,
     feasible_interval,
-    halve_until_inside,
     halve_within,
     softplus,
 )
 from personaguard.score.calibrate import logit, sigmoid
 from personaguard.taxonomy.schema import Taxonomy
 
-__all__ = ["TrustRegionLearner", "UpdateInfo", "LearnUpdate"]
+__all__ = ["LearnUpdate", "TrustRegionLearner", "UpdateInfo"]
 
 class TrustRegionLearner:
     """Per-user threshold offsets learned from feedback, kept inside a KL trust region.
@@ -226,17 +224,8 @@ class TrustRegionLearner:
     def gradient_step(self, risk_row: FloatArray, theta: FloatArray, y_block: bool, weight: float,
                       base_logit: FloatArray | None = None) -> FloatArray:
         """The unconstrained step ``-lr * weight * dLoss/dtheta`` of the joint logistic loss."""
-        pi = self.policy(risk_row, theta, base_logit)
-        if not y_block:
-            # L = -sum_c log(1 - pi_c); dL/dtheta_c = -k pi_c: loosen in proportion to pi_c.
-            grad = -self.k * pi
-        else:
-            # L = -log(1 - prod_c(1 - pi_c)); dL/dtheta_c = k pi_c Q / P with Q = prod(1 - pi_c).
-            log_q = float(np.sum(np.log1p(-np.minimum(pi, 1.0 - 1e-12))))
-            p_block = -np.expm1(log_q)
-            share = pi / max(p_block, 1e-300) if p_block > 1e-12 else pi / max(float(pi.sum()), 1e-300)
-            grad = self.k * share * np.exp(log_q)
-        return -self.learning_rate * weight * grad
+        return joint_logistic_step(self.policy(risk_row, theta, base_logit), y_block=y_block, k=self.k,
+                                   learning_rate=self.learning_rate, weight=weight)
 
     def step(self, theta: FloatArray, risk_row: FloatArray, *, y_block: bool, weight: float = 1.0,
              locked: NDArray[np.bool_] | None = None, base_logit: FloatArray | None = None) -> StepResult:
@@ -263,11 +252,9 @@ class TrustRegionLearner:
         """
         self._check_fitted()
         lock = self.is_floor_ if locked is None else (locked | self.is_floor_)
-        proposed = np.clip(self.gradient_step(risk_row, theta, y_block, weight, base_logit), -self.max_step, self.max_step)
-        # A locked category may come back up to 0 but never above: project before backtracking.
-        proposed = np.where(lock & (proposed > 0.0), np.minimum(proposed, np.maximum(-theta, 0.0)), proposed)
         # Steps below min_move change no verdict and would only fill the log with noise.
-        proposed = np.where(np.abs(proposed) < self.min_move, 0.0, proposed)
+        proposed = project_step(self.gradient_step(risk_row, theta, y_block, weight, base_logit), theta, lock,
+                                max_step=self.max_step, min_move=self.min_move)
         cols = np.flatnonzero(proposed)
         if base_logit is None:
             # Fast path: KL is monotone in theta on each side of 0, so "KL <= delta" is
@@ -290,24 +277,15 @@ class TrustRegionLearner:
         proposed = cand - theta
         return StepResult(theta=cand, moves=proposed, kl=kl, delta=self.bounds(cand, lock), n_backtracks=n_back)
 
-    def _shrink_into_region(self, theta: FloatArray, lock: NDArray[np.bool_], base_logit: FloatArray) -> FloatArray:
-        """Scale offsets that break their bound (thresholds changed since) back inside, by bisection."""
-        bad = self.reference_kl(theta, base_logit) > self.bounds(theta, lock)
-        if not bad.any():
-            return theta
-        good, over = np.zeros_like(theta), np.ones_like(theta)
-        for _ in range(50):
-            mid = 0.5 * (good + over)
-            ok = self.reference_kl(theta * mid, base_logit) <= self.bounds(theta * mid, lock)
-            good, over = np.where(ok, mid, good), np.where(ok, over, mid)
-        return np.where(bad, theta * good, theta)
+    def shrink_into_region(self, theta: FloatArray, lock: NDArray[np.bool_], base_logit: FloatArray) -> FloatArray:
+        """Scale offsets that break their bound (the thresholds changed since) back inside."""
+        return shrink_into_region(theta, self._reference_logits(base_logit), lambda t: self.bounds(t, lock), k=self.k)
 
     def _backtrack(self, a: FloatArray, theta: FloatArray, d: FloatArray,
                    lock: NDArray[np.bool_]) -> tuple[FloatArray, int]:
-        loosen = np.where(lock, 0.0, self.delta_loosen)
-        d = np.where(d > 0.0, np.minimum(d, np.maximum(self.max_loosen - theta, 0.0)), d)  # the loosening cap
-        return halve_until_inside(a, theta, d, k=self.k, delta_loosen=loosen, delta_tighten=self.delta_tighten,
-                                  max_backtracks=self.max_backtracks, min_move=self.min_move)
+        return backtrack_exact(a, theta, d, lock, k=self.k, delta_loosen=self.delta_loosen,
+                               delta_tighten=self.delta_tighten, max_loosen=self.max_loosen,
+                               max_backtracks=self.max_backtracks, min_move=self.min_move)
 
     # -- state level ------------------------------------------------------------------------------
     def theta_of(self, state: LearnedState) -> FloatArray:
@@ -389,64 +367,6 @@ class TrustRegionLearner:
         self._check_fitted()
         if not text.strip():
             raise ValueError("text is empty; feedback must be about the content that was judged")
-        lock = self.locked_mask(raised)
-        # A category that became locked after it loosened (a vulnerability added later) goes
-        # back to the global threshold: the constraint must hold before the step, too.
-        theta = np.where(lock & (self.theta_of(state) > 0.0), 0.0, self.theta_of(state))
-        if base_logit is None:  # offsets stored under other bounds are brought back inside
-            theta = np.clip(theta, self.theta_lo_, np.where(lock, 0.0, self.theta_hi_))
-        else:
-            theta = self._shrink_into_region(np.minimum(theta, self.max_loosen), lock, base_logit)
-        row = np.asarray(risk_row, dtype=np.float64)
-        base = self.base_logit_ if base_logit is None else base_logit
-        floor_blocking = [
-            c for j, c in enumerate(self.category_ids_) if self.is_floor_[j] and logit(row[j]) >= base[j] + theta[j]
-        ]
-        if should == "allow" and floor_blocking:
-            kl_now = self.reference_kl(theta, base_logit)
-            step = StepResult(theta, np.zeros_like(theta), kl_now, self.bounds(theta, lock), 0)
-            reason = (f"floor category {floor_blocking[0]} blocks this text and cannot be relaxed; "
-                      "the feedback is recorded for moderators and changes nothing")
-        else:
-            weight = self.moderator_weight if source == "moderator" else 1.0
-            step = self.step(theta, row, y_block=should == "block", weight=weight, locked=lock, base_logit=base_logit)
-            reason = self._reason(step, lock, should)
-        return self._record(state, text, row, step, should=should, verdict=verdict, source=source, reason=reason,
-                            context=context, time=time)
-
-    def _reason(self, step: StepResult, lock: NDArray[np.bool_], should: str) -> str:
-        moved = np.abs(step.moves) > 1e-12
-        if moved.any():
-            top = int(np.argmax(np.abs(step.moves)))
-            return f"moved {int(moved.sum())} categor{'y' if moved.sum() == 1 else 'ies'}, most {self.category_ids_[top]}"
-        if should == "allow" and lock.any():
-            return "no category could loosen: the trust region is exhausted or the categories are locked"
-        return "no category could move: the trust region bound is reached"
-
-    def _record(self, state: LearnedState, text: str, row: FloatArray, step: StepResult, *, should: str,
-                verdict: str, source: str, reason: str, context: str | None,
-                time: datetime | None) -> LearnUpdate:
-        ids = self.category_ids_
-        moves = {ids[j]: float(step.moves[j]) for j in np.flatnonzero(np.abs(step.moves) > 1e-12)}
-        binding = int(np.argmax(step.kl / np.maximum(step.delta, 1e-12)))
-        kl, delta = float(step.kl[binding]), float(step.delta[binding])
-        offsets = {c: float(t) for c, t in zip(ids, step.theta) if t != 0.0}
-        event = FeedbackEvent(
-            time=time or datetime.now(UTC),
-            text_sha256=text_digest(text),
-            text=text if self.keep_text else None,
-            context_sha256=None if context is None else text_digest(context),
-            verdict=str(verdict),  # type: ignore[arg-type]
-            should=should,  # type: ignore[arg-type]
-            source=source,  # type: ignore[arg-type]
-            p={c: float(p) for c, p in zip(ids, row)},
-            moves=moves,
-            applied=bool(moves),
-            reason=reason,
-            kl=kl,
-            delta=delta,
-        )
-        new_state = state.model_copy(update={"offsets": offsets, "events": (*state.events, event)})
-        info = UpdateInfo(applied=bool(moves), reason=reason, moves=moves,
-                          kl_by_category={c: float(v) for c, v in zip(ids, step.kl)}, n_backtracks=step.n_backtracks)
-        return LearnUpdate(new_state, kl, delta, info)
+        return apply_event(self, state, np.asarray(risk_row, dtype=np.float64), text=text, should=should,
+                           verdict=verdict, source=source, raised=raised, base_logit=base_logit, context=context,
+                           time=time)

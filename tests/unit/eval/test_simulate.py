@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from personaguard.eval.personas import PERSONAS, hidden_thresholds, stream_weights
+from personaguard.eval.personas import PERSONAS, hidden_thresholds, topic_rows, traffic_weights
 from personaguard.eval.scored_pool import ScoredPool
 from personaguard.eval.simulate import SimulationConfig, run_adversarial, run_honest
 from personaguard.personalize.learn import TrustRegionLearner
@@ -47,12 +47,33 @@ def test_hidden_thresholds_never_relax_a_floor() -> None:
                 assert hidden[TAX.index(c.id)] <= c.block, (persona.name, c.id)
 
 
-def test_stream_weights_favour_the_persona_interests() -> None:
+@pytest.mark.parametrize("share", [0.0, 0.5, 0.8, 1.0])
+def test_own_traffic_puts_the_stated_share_on_the_persona_topics(share: float) -> None:
     survivor = next(p for p in PERSONAS if p.name == "survivor-no-graphic-violence")
-    w = stream_weights(survivor, PROBS, TAX)
-    violent = PROBS[:, TAX.index("violence")] > 0.1
+    topics = np.zeros_like(PROBS, dtype=bool)
+    topics[:300, TAX.index("violence")] = True  # the first 300 rows are labelled violent by their source
+    general = np.arange(len(PROBS)) >= 100  # rows 0-99 are topic top-up, not general traffic
+    w = traffic_weights(survivor, PROBS, TAX, topic_share=share, topics=topics, is_general=general)
     assert w.sum() == pytest.approx(1.0)
-    assert w[violent].mean() > 3 * w[~violent & (PROBS[:, TAX.index("violence/graphic")] <= 0.1)].mean()
+    # topic rows 0-299 get `share` evenly; general rows 100-1499 get 1 - share evenly (overlap 100-299).
+    expected_topic = share + (1 - share) * 200 / 1400
+    assert w[:300].sum() == pytest.approx(expected_topic)
+    assert w[:100].sum() == pytest.approx(share * 100 / 300)
+
+
+def test_topic_rows_fall_back_to_scores_without_source_labels() -> None:
+    survivor = next(p for p in PERSONAS if p.name == "survivor-no-graphic-violence")
+    rows = topic_rows(survivor, None, PROBS, TAX)
+    expected = (PROBS[:, [TAX.index(c) for c in survivor.topics]] > 0.1).any(axis=1)
+    assert (rows == expected).all()
+
+
+def test_region_ceiling_of_a_one_category_persona_is_at_least_one_size_fits_all() -> None:
+    # Moving one threshold toward the hidden one can only add agreement; the region stops it part way.
+    adult = next(p for p in PERSONAS if p.name == "profanity-tolerant-adult")
+    res = run_honest(POOL, TAX, LEARNER, adult, np.random.default_rng(4), SimulationConfig(n_eval=300))
+    assert res.ceiling_region >= res.agreement_trust[0]
+    assert set(res.agreement_trust_general) == set(res.agreement_trust)
 
 
 @pytest.mark.parametrize("name", ["strict-workplace", "survivor-no-graphic-violence"])
