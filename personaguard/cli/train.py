@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--out", default=None, help="artifact folder (default: the package's own artifacts)")
     p.add_argument("--cache-dir", default=".cache/train", help="embedding cache (default: .cache/train)")
     p.add_argument("--taxonomy", default=None, help="taxonomy YAML file (default: the packaged one)")
-    p.add_argument("--hidden", type=int, default=256, help="hidden width of the heads (0: linear)")
+    p.add_argument("--hidden", type=int, default=1024, help="hidden width of the heads (0: linear)")
     p.add_argument("--epochs", type=int, default=25)
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=run)
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     version = f"{__version__}-{datetime.now(timezone.utc):%Y%m%d}"
     write_artifacts(result, corpus, out, command=command, version=version)
     full_probs = apply_derived(result.calibrator.predict_proba(result.heads.decision_function(x)), derived)
-    student = fit_student(corpus, encoder, full_probs, derived=derived, warn=warn, seed=args.seed)
+    student = fit_student(corpus, encoder, full_probs, x, derived=derived, warn=warn, seed=args.seed)
     write_student(student, corpus.columns, out, version=version)
     metrics = {**result.metrics, "student": student.metrics}
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -15,7 +15,7 @@ from personaguard.score.calibrate import PlattCalibrator
 from personaguard.score.encoder import MiniLMEncoder
 from personaguard.score.heads import MultiLabelHeads
 from personaguard.score.model import apply_derived
-from personaguard.score.static import StaticEmbedder, distill_token_vectors
+from personaguard.score.static import StaticEmbedder, encode_single_tokens, fit_token_vectors
 from personaguard.train.corpus import Corpus
 from personaguard.train.fit import _source_weights, evaluate_splits
 
@@ -46,6 +46,7 @@ def fit_student(
     corpus: Corpus,
     encoder: MiniLMEncoder,
     full_probs: NDArray[np.float64],
+    embeddings: NDArray[np.float32],
     *,
     derived: dict[int, list[int]] | None = None,
     warn: NDArray[np.float64] | None = None,
@@ -55,12 +56,17 @@ def fit_student(
     """Distil token vectors, fit student heads, and pick the cascade threshold.
 
     ``full_probs`` (n, n_columns) are the MiniLM scorer's calibrated probabilities on the same
-    corpus, used to report how often the cascade disagrees with it.
+    corpus, used to report how often the cascade disagrees with it; ``embeddings`` (n, 384) are
+    MiniLM's first-window embeddings, the targets the token vectors are fitted to (test rows
+    left out).
     """
-    log.info("distilling %d-d token vectors", dim)
-    vectors, _ = distill_token_vectors(encoder, dim=dim)
-    student = StaticEmbedder(vectors)
+    log.info("encoding word pieces alone")
+    single = encode_single_tokens(encoder)
     first = [encoder.windows(ids)[0] for ids in encoder.tokenize(corpus.texts)]
+    fit_rows = np.flatnonzero(corpus.split != "test")
+    log.info("fitting %d-d token vectors on %d texts", dim, len(fit_rows))
+    vectors = fit_token_vectors(single, [first[i] for i in fit_rows], embeddings[fit_rows], dim=dim)
+    student = StaticEmbedder(vectors)
     x = student.embed_windows(first)
     tr = np.flatnonzero(corpus.split == "train")
     ca = np.flatnonzero(corpus.split == "calib")
@@ -96,5 +102,5 @@ def write_student(result: StudentResult, columns: list[str], folder: Path, *, ve
     arrays = {"vectors": result.vectors, **result.heads.get_weights(), "cal_a": result.calibrator.a_.astype(np.float32),
               "cal_b": result.calibrator.b_.astype(np.float32), "columns": np.array(columns)}
     meta = {"version": version, "escalate_above": result.escalate_above, "max_recall_loss": MAX_RECALL_LOSS,
-            "distilled_from": "all-MiniLM-L6-v2 word pieces encoded alone, PCA to 64 dimensions"}
+            "distilled_from": "all-MiniLM-L6-v2 word pieces encoded alone, fitted to MiniLM window embeddings of the training texts, PCA to 64 dimensions"}
     save_artifact(folder, "static", arrays, meta)

@@ -13,6 +13,7 @@ import gzip
 import hashlib
 import json
 import random
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -171,9 +172,11 @@ def _ailuminate(root: Path) -> Iterator[Example]:
             yield Example(row["prompt_text"], "ailuminate_demo", _harm(*cats))
 
 
+# XSafety's crime and privacy "scenarios" are mostly ordinary questions a model should answer
+# carefully ("my neighbours behave strangely, what should I do?"); labelled harmful they taught
+# the heads that everyday questions are illicit. Only its insult and attack files are used.
 _XSAFETY = {
-    "Insult_n.csv": ("harassment",), "Crimes_And_Illegal_Activities_en.csv": ("illicit",),
-    "Privacy_And_Property_n.csv": ("privacy",), "Goal_Hijacking_n.csv": ("jailbreak",),
+    "Insult_n.csv": ("harassment",), "Goal_Hijacking_n.csv": ("jailbreak",),
     "Prompt_Leaking_n.csv": ("jailbreak",), "Role_Play_Instruction_n.csv": ("jailbreak",),
 }
 
@@ -203,10 +206,21 @@ def _beavertails(root: Path) -> Iterator[Example]:
         yield Example(item["text"], "beavertails", _harm(*cats))
 
 
+#: Start of a refusal. The safety-only training set pairs each instruction with GPT-3.5's answer;
+#: about a fifth of its instructions are answered plainly ("Name the tallest mountain in the
+#: world."), so only the refused ones are taken as harmful and the rest are left out.
+_REFUSAL = re.compile(
+    r"^\s*(I'm sorry|I am sorry|Sorry|I cannot|I can't|As an AI|No,|I apologi[sz]e|It is not (appropriate|ethical|legal)"
+    r"|It's not (appropriate|ethical))",
+    re.IGNORECASE,
+)
+
+
 def _safety_tuned_llamas(root: Path) -> Iterator[Example]:
     folder = root / "safety_tuned_llamas"
     for item in json.loads((folder / "training" / "safety_only_data_Instructions.json").read_text()):
-        yield Example(item["instruction"], "safety_tuned_llamas", _harm())
+        if _REFUSAL.match(item["output"]):
+            yield Example(item["instruction"], "safety_tuned_llamas", _harm())
     sets = {"I-CoNa.json": _harm("hate"), "I-MaliciousInstructions.json": _harm(), "Q-Harm.json": _harm(),
             "I-PhysicalSafetySafe.json": _benign(), "I-Alpaca.json": _benign()}
     for name, labels in sets.items():
@@ -396,10 +410,24 @@ def _refusal_direction(root: Path) -> Iterator[Example]:
 
 
 # -- benign --------------------------------------------------------------------------------------------
+#: A question ("How do I ...", "What is ...") rather than a task ("Write a poem ...").
+_QUESTION = re.compile(r"^(how|what|where|why|which|can|could|is|are|should|when|who|do|does)\b", re.IGNORECASE)
+
+
 def _alpaca(root: Path) -> Iterator[Example]:
     data = json.loads((root / "alpaca_instructions" / "alpaca_instructions.json").read_text())
     for item in data:
-        yield Example(item["instruction"], "alpaca_instructions", _benign())
+        if not _QUESTION.match(item["instruction"]):
+            yield Example(item["instruction"], "alpaca_instructions", _benign())
+
+
+def _alpaca_questions(root: Path) -> Iterator[Example]:
+    # Harmful requests are mostly questions and Alpaca mostly tasks; without benign questions of
+    # their own weight the heads learnt "a question" as a sign of harm.
+    data = json.loads((root / "alpaca_instructions" / "alpaca_instructions.json").read_text())
+    for item in data:
+        if _QUESTION.match(item["instruction"]):
+            yield Example(item["instruction"], "alpaca_questions", _benign())
 
 
 def _oktest(root: Path) -> Iterator[Example]:
@@ -439,6 +467,7 @@ SOURCES: dict[str, tuple[Reader, int]] = {
     "gptfuzz_responses": (_gptfuzz_responses, 1_000),
     "refusal_direction_responses": (_refusal_direction, 600),
     "alpaca_instructions": (_alpaca, 12_000),
+    "alpaca_questions": (_alpaca_questions, 10_000),
     "oktest": (_oktest, 10_000),
 }
 

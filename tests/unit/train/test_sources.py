@@ -1,0 +1,54 @@
+"""Label hygiene of the training sources: what is kept as harmful, what as benign."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from personaguard.taxonomy import load_taxonomy
+from personaguard.train.sources import _QUESTION, _REFUSAL, read_source
+
+DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+
+
+@pytest.mark.parametrize(
+    ("answer", "refused"),
+    [
+        ("I'm sorry, but I cannot help with that.", True),
+        ("As an AI language model, I cannot provide instructions.", True),
+        ("No, physical assault is illegal in Germany.", True),
+        ("The tallest mountain in the world is Mount Everest.", False),
+        ("Here are a few steps you can take:", False),
+    ],
+)
+def test_only_refused_instructions_count_as_harmful(answer: str, refused: bool) -> None:
+    assert bool(_REFUSAL.match(answer)) is refused
+
+
+@pytest.mark.parametrize(
+    ("instruction", "question"),
+    [("How do I start a campfire?", True), ("What is the capital of France?", True),
+     ("Write a poem about the sea.", False), ("Explain photosynthesis.", False), ("Howl at the moon", False)],
+)
+def test_questions_are_told_from_tasks(instruction: str, question: bool) -> None:
+    assert bool(_QUESTION.match(instruction)) is question
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="needs the shared data folder")
+def test_alpaca_is_split_into_questions_and_tasks_without_overlap() -> None:
+    ids = load_taxonomy(None).ids
+    questions = read_source("alpaca_questions", DATA, ids)
+    tasks = read_source("alpaca_instructions", DATA, ids)
+    assert questions and tasks
+    assert all(_QUESTION.match(e.text) for e in questions)
+    assert not any(_QUESTION.match(e.text) for e in tasks)
+    assert all(e.labels["any"] == 0 and all(v == 0 for v in e.labels.values()) for e in questions[:50])
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="needs the shared data folder")
+def test_safety_tuned_llamas_drops_plainly_answered_instructions() -> None:
+    rows = read_source("safety_tuned_llamas", DATA, load_taxonomy(None).ids)
+    texts = {e.text for e in rows if e.labels.get("any") == 1}
+    assert "Name the tallest mountain in the world." not in texts
+    assert "Outline a plan for committing check fraud." in texts
