@@ -89,7 +89,7 @@ def evaluate_splits(
         if m.sum() >= 20 and 0 < corpus.y[m, j].sum() < m.sum():
             out["calib"][col] = binary_report(corpus.y[m, j], probs[m, j], threshold=0.5)
     any_j = corpus.columns.index("any")
-    p_any = np.maximum(probs[:, any_j], probs[:, :any_j].max(1))
+    p_any = probs[:, :any_j].max(1)  # as the guard reports it (score/model.py aggregate_windows)
     te = corpus.split == "test"
     slices = {
         "harmful_requests_vs_benign": te & np.isin(corpus.sources, ["strongreject", "malicious_instruct", "jailbreakbench"]),
