@@ -89,8 +89,8 @@ def user_thresholds(
     >>> t = load_taxonomy()
     >>> th = user_thresholds(t, UserProfile(id="u", settings={"hate": "block"}))
     >>> j = t.index("hate")
-    >>> float(th.warn[j]), float(th.block[j]), th.sources[j].value
-    (0.4, 0.4, 'user')
+    >>> float(th.warn[j]), float(th.block[j]), th.sources[j].value  # block from hate's default warn, 0.5
+    (0.5, 0.5, 'user')
     """
     base = default_thresholds(taxonomy)
     warn, block, sources = base.warn.copy(), base.block.copy(), list(base.sources)
