@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from personaguard.personalize.learn import TrustRegionLearner
     from personaguard.personalize.parse import VulnerabilityParser
     from personaguard.personalize.profile import UserProfile
-    from personaguard.personalize.risk import PersonalRiskModel, UserRisk
+    from personaguard.personalize.risk import CompiledProfile, PersonalRiskModel, UserRisk
     from personaguard.personalize.vulnerabilities import KnowledgeBase
 
 __all__ = ["Guard", "load_scorer"]
@@ -96,6 +96,8 @@ class Guard:
         self.learner = learner
         self.knowledge_base = knowledge_base
         self.thresholds_ = default_thresholds(self.taxonomy)
+        # Identifies this guard in the keys of values cached on profiles (see ``_user_policy``).
+        self.cache_token_ = object()
 
     @property
     def model_version(self) -> str:
@@ -150,12 +152,11 @@ class Guard:
         """
         items = _validate_texts(texts, "texts")
         ctx = self._validate_contexts(contexts, len(items))
-        if user is not None:
-            self._validate_user(user)
+        policy = None if user is None else self._validate_user(user)
         normalized = self._normalize(items)
         scores = self._score(normalized)
         ctx_scores = self._score_contexts(ctx)
-        thresholds, personal = self._personalize(normalized, scores, user)
+        thresholds, personal = self._personalize(normalized, scores, user, policy)
         return [
             self._decide(i, normalized[i], scores, ctx_scores.get(i), thresholds, personal[i] if personal else None,
                          user)
@@ -321,23 +322,28 @@ class Guard:
             scores = CategoryScores(scores.category_ids, probs, p_any, scores.n_windows, scores.embeddings)
         return scores
 
-    def _validate_user(self, user: "UserProfile") -> None:
+    def _validate_user(self, user: "UserProfile") -> "tuple[Thresholds, CompiledProfile | None]":
         from personaguard.personalize.profile import UserProfile
 
         if not isinstance(user, UserProfile):
             raise TypeError(f"user must be a UserProfile, got {type(user).__name__}")
-        user.check_against(self.taxonomy, self._knowledge_base())
+        return self._user_policy(user)
 
-    def _personalize(
-        self, normalized: list[NormalizedText], scores: CategoryScores, user: "UserProfile | None"
-    ) -> "tuple[Thresholds, list[UserRisk] | None]":
-        """The personalize stage: thresholds in force for ``user`` and personal risks per text."""
-        if user is None:
-            return self.thresholds_, None
+    def _user_policy(self, user: "UserProfile") -> "tuple[Thresholds, CompiledProfile | None]":
+        """Thresholds in force for ``user`` and its compiled risk state (None: r = p).
+
+        Checking the profile and resolving its settings cost more than the rest of the
+        personalize stage, so the result is cached on the profile, keyed by its content: a
+        repeated user costs one key comparison, and an edited profile is checked again.
+        """
+        return user.derived("guard_policy", (self.cache_token_, user.content_key()), lambda: self._build_policy(user))
+
+    def _build_policy(self, user: "UserProfile") -> "tuple[Thresholds, CompiledProfile | None]":
         from personaguard.decide.precedence import user_thresholds
         from personaguard.personalize.risk import effective_vulnerabilities
 
         kb = self._knowledge_base()
+        user.check_against(self.taxonomy, kb)
         claims = effective_vulnerabilities(user, kb)
         locked = np.zeros(len(self.taxonomy.ids), dtype=bool)
         for c in claims:
@@ -346,10 +352,22 @@ class Guard:
         thresholds = user_thresholds(self.taxonomy, user, locked=locked)
         if not (claims or user.custom_categories or user.allow_examples):
             return thresholds, None
+        return thresholds, self.personal_risk_model().compile(user, cache=False)
+
+    def _personalize(
+        self, normalized: list[NormalizedText], scores: CategoryScores, user: "UserProfile | None",
+        policy: "tuple[Thresholds, CompiledProfile | None] | None",
+    ) -> "tuple[Thresholds, list[UserRisk] | None]":
+        """The personalize stage: thresholds in force for ``user`` and personal risks per text."""
+        if user is None or policy is None:
+            return self.thresholds_, None
+        thresholds, compiled = policy
+        if compiled is None:
+            return thresholds, None
         model = self.personal_risk_model()
         texts = [n.text for n in normalized]
         enc = scores.embeddings if scores.embeddings is not None else model.encoder.encode(texts)
-        return thresholds, model.personalize(texts, scores.probs, enc, user)
+        return thresholds, model.personalize(texts, scores.probs, enc, user, compiled=compiled)
 
     def _score_contexts(self, contexts: list[str | None]) -> dict[int, dict[str, float]]:
         idx = [i for i, c in enumerate(contexts) if c is not None]

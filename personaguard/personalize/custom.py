@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.personalize.index import max_similarity
 from personaguard.personalize.profile import UserProfile
 from personaguard.score.encoder import MiniLMEncoder
 
@@ -39,18 +38,6 @@ class ProfilePhrases:
     custom: NDArray[np.float32]
     custom_start: NDArray[np.intp]
     allow: NDArray[np.float32]
-
-    def custom_similarity(self, windows: NDArray[np.float32], owner: NDArray[np.int64], n: int) -> NDArray[np.float64]:
-        """Best similarity of each text to each custom category, shape (n, n_custom)."""
-        if not self.custom_ids:
-            return np.zeros((n, 0))
-        return max_similarity(windows, owner, n, self.custom, self.custom_start)
-
-    def allow_similarity(self, windows: NDArray[np.float32], owner: NDArray[np.int64], n: int) -> NDArray[np.float64]:
-        """Best similarity of each text to any allow-example, shape (n,); -1 without examples."""
-        if len(self.allow) == 0:
-            return np.full(n, -1.0)
-        return max_similarity(windows, owner, n, self.allow)[:, 0]
 
 
 def _build(profile: UserProfile, encoder: MiniLMEncoder) -> ProfilePhrases:

@@ -116,8 +116,10 @@ def max_similarity(
     else:
         grouped = np.maximum.reduceat(sims, starts, axis=1) if len(sims) else sims[:, : len(starts)]
     grouped = grouped.astype(np.float64)
-    if len(owner) == n_texts and (n_texts == 0 or owner[-1] == n_texts - 1) and bool(np.all(np.diff(owner) == 1)):
-        return grouped  # one window per text, in order: the common case, no scatter needed
+    # One window per text, in order: the common case, no scatter needed (a single text with a
+    # single window is that case without looking).
+    if len(owner) == n_texts and (n_texts <= 1 or bool(np.array_equal(owner, np.arange(n_texts)))):
+        return grouped
     out = np.full((n_texts, grouped.shape[1]), -1.0)
     np.maximum.at(out, owner, grouped)
     return out

@@ -18,6 +18,7 @@ from personaguard.personalize.profile import AgeBand, VulnerabilityClaim
 from personaguard.personalize.risk import AGE_BAND_VULNERABILITIES, apply_logistic
 from personaguard.personalize.vulnerabilities import KnowledgeBase, load_knowledge_base
 from personaguard.score.encoder import MiniLMEncoder
+from personaguard.score.onnx_runtime import load_encoder
 
 __all__ = ["ParsedDescription", "VulnerabilityParser", "age_band_for"]
 
@@ -89,7 +90,8 @@ class VulnerabilityParser:
     knowledge_base : KnowledgeBase or None, default=None
         None loads the packaged one.
     encoder : MiniLMEncoder or None, default=None
-        Reuse an encoder; None loads the packaged one.
+        Reuse an encoder; None loads the packaged one on the fastest runtime installed
+        (``personaguard.score.onnx_runtime.load_encoder``).
     index : KnowledgeBaseIndex or None, default=None
         Reuse precomputed phrase embeddings (e.g. the Guard's); None encodes them now.
     min_confidence : float, default=0.5
@@ -109,10 +111,15 @@ class VulnerabilityParser:
         clause_margin: float = 0.1,
     ) -> None:
         self.knowledge_base = knowledge_base if knowledge_base is not None else load_knowledge_base()
-        self.encoder = encoder if encoder is not None else MiniLMEncoder()
+        self.encoder = encoder if encoder is not None else load_encoder()
         self.index = index if index is not None else load_or_build_index(self.knowledge_base, self.encoder)
         self.min_confidence = min_confidence
         self.clause_margin = clause_margin
+        # Cue phrases then neutral self-descriptions in one matrix: one product per parse.
+        ix = self.index
+        self.phrases_ = np.ascontiguousarray(np.concatenate([ix.cues, ix.neutral]))
+        self.starts_ = np.append(ix.cue_start, len(ix.cues)).astype(np.intp)
+        self.known_ = frozenset(ix.vulnerability_ids)
 
     def parse(self, text: str) -> ParsedDescription:
         """Vulnerabilities and age band found in ``text``; the empty text reveals nothing."""
@@ -120,10 +127,11 @@ class VulnerabilityParser:
         age_band = self._parse_age(text, claims)
         spans = [s for s in _clauses(text) if not _NEGATED.match(text[s[0] : s[1]])]
         if spans:
+            # All clauses in one forward pass: on a CPU a pass costs about the same for one short
+            # clause as for several (reading the weights dominates).
             enc = self.encoder.encode([text[a:b] for a, b in spans])
-            n = len(spans)
-            pos = max_similarity(enc.embeddings, enc.owner, n, self.index.cues, self.index.cue_start)
-            neg = max_similarity(enc.embeddings, enc.owner, n, self.index.neutral)
+            sims = max_similarity(enc.embeddings, enc.owner, len(spans), self.phrases_, self.starts_)
+            pos, neg = sims[:, :-1], sims[:, -1:]
             conf = apply_logistic(self.knowledge_base.parse, pos, neg)  # (n_clauses, n_vulnerabilities)
             conf = np.where(pos >= pos.max(axis=1, keepdims=True) - self.clause_margin, conf, 0.0)
             best_clause = conf.argmax(axis=0)
@@ -151,9 +159,8 @@ class VulnerabilityParser:
             if not 0 < age < 120:
                 continue
             band = age_band_for(age)
-            known = set(self.index.vulnerability_ids)
             for vid in AGE_BAND_VULNERABILITIES[band.value]:
-                if vid in known:
+                if vid in self.known_:
                     claims[vid] = VulnerabilityClaim(id=vid, confidence=0.95, evidence=m.group(0), span=m.span())
             return band
         return None

@@ -140,6 +140,28 @@ class CustomCategory(BaseModel):
         return f"custom:{self.name}"
 
 
+class _DerivedCache(dict[str, tuple[Any, Any]]):
+    """Values derived from a profile: never part of what the profile is.
+
+    Two profiles with equal fields are equal whatever either has cached, and pickles and deep
+    copies start with an empty cache (every entry can be rebuilt from the fields).
+    """
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _DerivedCache)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _DerivedCache:
+        return _DerivedCache()
+
+    def __reduce__(self) -> tuple[type[_DerivedCache], tuple[()]]:
+        return (_DerivedCache, ())
+
+
 class UserProfile(BaseModel):
     """Everything personaguard knows about one user.
 
@@ -182,18 +204,38 @@ class UserProfile(BaseModel):
     allow_examples: list[str] = Field(default_factory=list, description="Texts the user says are fine for them.")
     learned: LearnedState = Field(default_factory=LearnedState, description="Learned threshold offsets.")
 
-    # Values derived from this profile (embeddings of its own examples), kept on the object itself
-    # so nothing per-user outlives it; keyed by what they were derived from, so edits invalidate them.
-    _derived: dict[str, tuple[Any, Any]] = PrivateAttr(default_factory=dict)
+    # Values derived from this profile (thresholds in force, embeddings of its own examples), kept
+    # on the object itself so nothing per-user outlives it; keyed by what they were derived from,
+    # so edits invalidate them.
+    _derived: _DerivedCache = PrivateAttr(default_factory=_DerivedCache)
 
     def derived(self, name: str, key: Any, build: Callable[[], T]) -> T:
         """A value derived from this profile, built once per ``key`` and cached on the object."""
-        hit = self._derived.get(name)
+        # Straight from pydantic's private-attribute dict: ``self._derived`` goes through
+        # ``__getattr__`` and costs more than the rest of a cache hit.
+        cache: _DerivedCache = self.__pydantic_private__["_derived"]  # type: ignore[index]
+        hit = cache.get(name)
         if hit is not None and hit[0] == key:
             return hit[1]  # type: ignore[no-any-return]
         value = build()
-        self._derived[name] = (key, value)
+        cache[name] = (key, value)
         return value
+
+    def content_key(self) -> tuple[Any, ...]:
+        """Every field that decides this profile's verdicts, as one comparable value.
+
+        Values derived from the profile (thresholds in force, similarity matrices) are cached on
+        it under this key, so any edit, in-place edits of its lists and dicts included, rebuilds
+        them. ``id``, ``self_description``, evidence and the feedback log do not change a verdict.
+        """
+        return (
+            tuple((k, s.action, s.warn, s.block) for k, s in self.settings.items()),
+            self.age_band,
+            tuple((v.id, v.confidence) for v in self.vulnerabilities),
+            tuple((c.name, c.description, tuple(c.examples), c.action, c.threshold) for c in self.custom_categories),
+            tuple(self.allow_examples),
+            tuple(self.learned.offsets.items()),
+        )
 
     @model_validator(mode="after")
     def _check_unique_and_context(self, info: ValidationInfo) -> "UserProfile":

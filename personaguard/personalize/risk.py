@@ -14,7 +14,6 @@ DESIGN.md section 3, with two refinements documented in docs/personalization.md:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,12 +21,16 @@ from numpy.typing import NDArray
 
 from personaguard.personalize.custom import profile_phrases
 from personaguard.personalize.index import KnowledgeBaseIndex, load_or_build_index, max_similarity
-from personaguard.personalize.profile import Action, UserProfile, VulnerabilityClaim
+from personaguard.personalize.keywords import KeywordLexicon
+from personaguard.personalize.profile import Action, CustomCategory, UserProfile, VulnerabilityClaim
 from personaguard.personalize.vulnerabilities import KnowledgeBase, LogisticMap
 from personaguard.score.encoder import EncodedWindows, MiniLMEncoder
 from personaguard.taxonomy import Taxonomy
 
-__all__ = ["apply_logistic", "RiskFactor", "CustomRisk", "UserRisk", "PersonalRiskModel", "effective_vulnerabilities"]
+__all__ = [
+    "apply_logistic", "RiskFactor", "CustomRisk", "UserRisk", "ClaimTerm", "CompiledProfile", "PersonalRiskModel",
+    "effective_vulnerabilities",
+]
 
 #: A user factor is reported when it adds at least this much to w_v * q_v(x).
 _MIN_FACTOR = 0.05
@@ -36,14 +39,6 @@ _MIN_FACTOR = 0.05
 AGE_BAND_VULNERABILITIES: dict[str, tuple[str, ...]] = {
     "child": ("minor", "child"), "teen": ("minor",), "senior": ("elderly",), "adult": ()
 }
-
-
-_WORD = re.compile(r"[\w'’.-]+|&")
-
-
-def _words(text: str) -> list[str]:
-    """Lowercase words, keeping inner apostrophes, dots and hyphens ("jack daniel's", "e-cig")."""
-    return [w.strip(".'’-").replace("’", "'") for w in _WORD.findall(text.lower()) if w.strip(".'’-")]
 
 
 def apply_logistic(m: LogisticMap, pos: NDArray[np.float64], neg: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -57,8 +52,25 @@ def apply_logistic(m: LogisticMap, pos: NDArray[np.float64], neg: NDArray[np.flo
     >>> float(apply_logistic(m, np.array([0.5]), np.array([0.0]))[0])
     0.5
     """
-    z = m.slope * (pos - m.center) + m.contrast * (pos - neg)
-    out: NDArray[np.float64] = 1.0 / (1.0 + np.exp(-z))
+    return _logistic(pos, neg, *_terms(m))
+
+
+def _terms(m: LogisticMap) -> tuple[float, float, float]:
+    """(gain, bias, contrast) with z = gain pos - bias - contrast neg, the map's terms collected."""
+    return m.slope + m.contrast, m.slope * m.center, m.contrast
+
+
+def _logistic(
+    pos: NDArray[np.float64], neg: NDArray[np.float64], gain: float | NDArray[np.float64],
+    bias: float | NDArray[np.float64], contrast: float | NDArray[np.float64],
+) -> NDArray[np.float64]:
+    # sigmoid(z) as 1 / (1 + exp(-z)) with -z = bias + contrast neg - gain pos: few array
+    # operations, which are most of the cost on a batch of one. The terms may be per column.
+    z = np.multiply(neg, contrast) + bias
+    z = z - pos * gain  # not in place: z may still have neg's narrower shape
+    np.exp(z, out=z)
+    z += 1.0
+    out: NDArray[np.float64] = np.reciprocal(z, out=z)
     return out
 
 
@@ -120,6 +132,77 @@ class UserRisk:
     custom: tuple[CustomRisk, ...] = ()
 
 
+@dataclass(frozen=True)
+class ClaimTerm:
+    """One vulnerability of a compiled profile: where its q_v(x) comes from and what it raises.
+
+    Attributes
+    ----------
+    id, name, guidance : str
+        Of the knowledge-base entry.
+    weight : float
+        w_v, the profile's confidence in the claim.
+    topics : tuple of (int, float)
+        (position in ``CompiledProfile.topics``, severity_{v,t}) of each contraindicated topic.
+    columns : tuple of int
+        Taxonomy columns of the categories it raises, in taxonomy order.
+    categories : tuple of str
+        Their ids.
+    """
+
+    id: str
+    name: str
+    guidance: str
+    weight: float
+    topics: tuple[tuple[int, float], ...]
+    columns: tuple[int, ...]
+    categories: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CompiledProfile:
+    """What the personalize stage needs from one profile, ready to use.
+
+    Built once per profile content and cached on the profile (:meth:`PersonalRiskModel.compile`),
+    so a repeated user costs one comparison of :meth:`UserProfile.content_key`, one product of
+    the text's window embeddings with ``phrases``, one or two calibration maps, and a short loop
+    over the user's own contraindications per text.
+
+    Attributes
+    ----------
+    claims : tuple of ClaimTerm, length k
+        The profile's vulnerabilities plus those its age band implies.
+    topics : ndarray of shape (m,)
+        Topic columns (``index.topic_ids`` order) that any claim contraindicates.
+    topic_names : tuple of str, length m
+    phrases : ndarray of shape (n_phrases, 384)
+        Example requests of ``topics``, the generic requests, each custom category's phrases and
+        the allow-examples, in that order.
+    starts : ndarray of shape (m + 1 + n_custom + (1 if n_allow else 0),)
+        Group starts in ``phrases``: one group per topic, the generic requests, one per custom
+        category, then all allow-examples.
+    gain, bias, contrast : ndarray of shape (n_groups,)
+        The calibration map of each group's column (relevance for topics, the custom map for
+        custom categories and allow-examples; zeros for the generic column), as in ``_logistic``.
+    keyword_topics : dict of int to int
+        Topic column -> position in ``topics``, for those of ``topics`` that have keywords.
+    custom : tuple of CustomCategory
+    n_allow : int
+    """
+
+    claims: tuple[ClaimTerm, ...]
+    topics: NDArray[np.intp]
+    topic_names: tuple[str, ...]
+    phrases: NDArray[np.float32]
+    starts: NDArray[np.intp]
+    gain: NDArray[np.float64]
+    bias: NDArray[np.float64]
+    contrast: NDArray[np.float64]
+    keyword_topics: dict[int, int]
+    custom: tuple[CustomCategory, ...] = ()
+    n_allow: int = 0
+
+
 class PersonalRiskModel:
     """Computes r_{u,c}(x) from general probabilities, window embeddings and a profile.
 
@@ -150,6 +233,7 @@ class PersonalRiskModel:
         topic_col = {t: j for j, t in enumerate(self.index.topic_ids)}
         n_topics, n_cats = len(topic_col), len(col)
         self.is_floor_ = np.array([c.floor for c in taxonomy.categories], dtype=bool)
+        self.not_floor_ = (~self.is_floor_).astype(np.float64)
         # Per vulnerability: severity per topic (0 = not contraindicated), and the categories it raises.
         self.severity_: dict[str, NDArray[np.float64]] = {}
         self.raises_: dict[str, NDArray[np.float64]] = {}
@@ -161,75 +245,130 @@ class PersonalRiskModel:
             mask = np.zeros(n_cats)
             mask[[col[c] for c in v.categories]] = 1.0
             self.raises_[v.id] = mask
-        # Keyword lexicons (brands, substances): word n-gram -> topic columns, looked up per text.
-        self.keywords_: dict[str, list[int]] = {}
+        # Keyword lexicons (brands, substances) of every topic, by topic column.
+        keywords: dict[str, list[int]] = {}
         for t, topic in knowledge_base.topics.items():
             for k in topic.keywords:
-                self.keywords_.setdefault(" ".join(_words(k)), []).append(topic_col[t])
-        # First word of each keyword -> its longest keyword in words: texts are scanned word by word
-        # and n-grams are built only where a keyword can start.
-        self.keyword_first_: dict[str, int] = {}
-        for k in self.keywords_:
-            first, n = k.split()[0], len(k.split())
-            self.keyword_first_[first] = max(n, self.keyword_first_.get(first, 0))
-        self.keyword_topic_cols_ = {j for cols in self.keywords_.values() for j in cols}
+                keywords.setdefault(k, []).append(topic_col[t])
+        self.lexicon_ = KeywordLexicon(keywords)
         self.topic_bounds_ = np.append(self.index.topic_start, len(self.index.topic_examples)).astype(np.intp)
-        self.topic_rows_ = [np.arange(a, b) for a, b in zip(self.topic_bounds_[:-1], self.topic_bounds_[1:])]
         self.entries_ = {v.id: v for v in knowledge_base.vulnerabilities}
         self.category_ids_ = tuple(taxonomy.ids)
+        # Identifies this model in the keys of values cached on profiles: a private object, so a
+        # cache entry can never be mistaken for another model's (ids of dead objects are reused).
+        self.cache_token_ = object()
+
+    # -- per-profile state ---------------------------------------------------------------------
+    def _topic_phrases(self, topics: NDArray[np.intp]) -> tuple[list[NDArray[np.float32]], list[int]]:
+        """Example embeddings of ``topics`` then the generic requests, with group sizes."""
+        ix, bounds = self.index, self.topic_bounds_
+        blocks = [ix.topic_examples[bounds[t] : bounds[t + 1]] for t in topics] + [ix.generic]
+        return blocks, [len(b) for b in blocks]
+
+    def compile(self, profile: UserProfile, *, cache: bool = True) -> CompiledProfile:
+        """The profile's state as arrays (see :class:`CompiledProfile`).
+
+        With ``cache``, it is built on first use and kept on the profile, keyed by its content
+        (``UserProfile.content_key``), so an edited profile is compiled again; without, it is
+        built now (for callers that cache it themselves, like ``Guard``).
+        """
+        if not cache:
+            return self._compile(profile)
+        key = (self.cache_token_, profile.content_key())
+        return profile.derived("personal_risk", key, lambda: self._compile(profile))
+
+    def _compile(self, profile: UserProfile) -> CompiledProfile:
+        claims = effective_vulnerabilities(profile, self.knowledge_base)
+        n_topics = len(self.index.topic_ids)
+        sev = np.array([self.severity_[c.id] for c in claims]).reshape(len(claims), n_topics)
+        topics = np.flatnonzero(sev.any(axis=0)).astype(np.intp)
+        local = {int(t): j for j, t in enumerate(topics)}
+        terms_ = []
+        for c, row in zip(claims, sev):
+            v = self.entries_[c.id]
+            columns = tuple(int(j) for j in np.flatnonzero(self.raises_[c.id]))
+            terms_.append(ClaimTerm(
+                id=v.id, name=v.name, guidance=v.guidance, weight=float(c.confidence),
+                topics=tuple((local[int(t)], float(row[t])) for t in np.flatnonzero(row)),
+                columns=columns, categories=tuple(self.category_ids_[j] for j in columns),
+            ))
+        blocks, sizes = self._topic_phrases(topics)
+        custom = tuple(profile.custom_categories)
+        n_allow = len(profile.allow_examples)
+        if custom or n_allow:
+            own = profile_phrases(profile, self.encoder)
+            blocks.append(own.custom)
+            sizes += [1 + len(c.examples) for c in custom]
+            if n_allow:
+                blocks.append(own.allow)
+                sizes.append(n_allow)
+        terms = self._group_terms(len(topics), len(sizes) - len(topics) - 1)
+        return CompiledProfile(
+            claims=tuple(terms_),
+            topics=topics,
+            topic_names=tuple(self.knowledge_base.topics[self.index.topic_ids[t]].name for t in topics),
+            phrases=np.ascontiguousarray(np.concatenate(blocks), dtype=np.float32),
+            starts=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp),
+            gain=terms[0], bias=terms[1], contrast=terms[2],
+            keyword_topics=self._keyword_positions(topics),
+            custom=custom,
+            n_allow=n_allow,
+        )
+
+    def _group_terms(self, m: int, n_own: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """Per-column map terms for m topics, the generic column and ``n_own`` columns of the user's phrases."""
+        kb = self.knowledge_base
+        rel, own = _terms(kb.relevance), _terms(kb.custom)
+        rows = [rel] * m + [(0.0, 0.0, 0.0)] + [own] * n_own
+        gain, bias, contrast = (np.array(col, dtype=np.float64) for col in zip(*rows))
+        return gain, bias, contrast
 
     # -- relevance -----------------------------------------------------------------------------
+    def _keyword_positions(self, topics: NDArray[np.intp]) -> dict[int, int]:
+        return {int(t): j for j, t in enumerate(topics) if int(t) in self.lexicon_.by_column_}
+
+    def _calibrated(
+        self, texts: list[str], sims: NDArray[np.float64], m: int,
+        terms: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]], keyword_topics: dict[int, int],
+    ) -> NDArray[np.float64]:
+        """Every group's calibrated score at once, shape of ``sims`` (column m, generic, is meaningless).
+
+        The first m columns are q_t, raised to ``keyword_relevance`` where the text names one of
+        the topic's keywords (``keyword_topics`` maps topic columns with keywords to positions).
+        """
+        q = _logistic(sims, sims[:, m : m + 1], *terms)
+        if keyword_topics:
+            q_kw = self.knowledge_base.keyword_relevance
+            for i, text in enumerate(texts):
+                for t in self.lexicon_.match(text):
+                    j = keyword_topics.get(t)
+                    if j is not None and q[i, j] < q_kw:
+                        q[i, j] = q_kw
+        return q
+
     def topic_relevance(
         self, texts: list[str], enc: EncodedWindows, topics: NDArray[np.intp] | None = None
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Calibrated relevance q_t of each text to each topic, and each text's generic similarity.
 
-        q_t is the calibrated embedding similarity, raised to ``keyword_relevance`` when the text
-        names one of the topic's keywords. Only the columns in ``topics`` are computed (the
-        others stay 0); None computes all. Returns arrays of shape (n_texts, n_topics) and
-        (n_texts, 1).
+        Only the columns in ``topics`` are computed (the others stay 0); None computes all.
+        Returns arrays of shape (n_texts, n_topics) and (n_texts, 1).
         """
-        ix = self.index
         n = len(texts)
-        n_topics = len(ix.topic_ids)
-        cols = np.arange(n_topics) if topics is None else np.asarray(topics, dtype=np.intp)
-        neg = max_similarity(enc.embeddings, enc.owner, n, ix.generic)
-        q = np.zeros((n, n_topics))
-        if cols.size:
-            rows = np.concatenate([self.topic_rows_[t] for t in cols])
-            sizes = self.topic_bounds_[cols + 1] - self.topic_bounds_[cols]
-            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
-            examples = ix.topic_examples if topics is None else ix.topic_examples[rows]
-            pos = max_similarity(enc.embeddings, enc.owner, n, examples, starts if topics is not None else ix.topic_start)
-            q[:, cols] = apply_logistic(self.knowledge_base.relevance, pos, neg)
-        q_kw = self.knowledge_base.keyword_relevance
-        wanted = set(cols.tolist())
-        if any(t in self.keyword_topic_cols_ for t in wanted):
-            for i, text in enumerate(texts):
-                for j in self._keyword_topics(text) & wanted:
-                    q[i, j] = max(q[i, j], q_kw)
-        return q, neg
-
-    def _keyword_topics(self, text: str) -> set[int]:
-        """Topic columns whose keywords appear in ``text`` (word n-grams, so no substring hits)."""
-        words = _words(text)
-        hits: set[int] = set()
-        for a, w in enumerate(words):
-            if "-" in w:  # "wine-tasting" names wine; "e-cigarette" itself is a keyword too
-                for part in w.split("-"):
-                    hits.update(self.keywords_.get(part, ()))
-            longest = self.keyword_first_.get(w)
-            if longest is None:
-                continue
-            for n in range(1, min(longest, len(words) - a) + 1):
-                cols = self.keywords_.get(" ".join(words[a : a + n]) if n > 1 else w)
-                if cols:
-                    hits.update(cols)
-        return hits
+        cols = np.arange(len(self.index.topic_ids)) if topics is None else np.asarray(topics, dtype=np.intp)
+        blocks, sizes = self._topic_phrases(cols)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+        sims = max_similarity(enc.embeddings, enc.owner, n, np.concatenate(blocks), starts)
+        m = len(cols)
+        q_local = self._calibrated(texts, sims, m, self._group_terms(m, 0), self._keyword_positions(cols))
+        q = np.zeros((n, len(self.index.topic_ids)))
+        q[:, cols] = q_local[:, :m]
+        return q, sims[:, m : m + 1]
 
     # -- the personalize stage -----------------------------------------------------------------
     def personalize(
-        self, texts: list[str], probs: NDArray[np.float64], enc: EncodedWindows, profile: UserProfile
+        self, texts: list[str], probs: NDArray[np.float64], enc: EncodedWindows, profile: UserProfile,
+        *, compiled: CompiledProfile | None = None,
     ) -> list[UserRisk]:
         """Personalized risk of each text for ``profile``.
 
@@ -243,74 +382,74 @@ class PersonalRiskModel:
             Window embeddings of the same texts (the scorer's, when it has them).
         profile : UserProfile
             Already checked against the taxonomy and knowledge base.
+        compiled : CompiledProfile or None, default=None
+            ``compile(profile)`` when the caller holds it; None looks it up on the profile.
         """
-        n = probs.shape[0]
-        kb = self.knowledge_base
-        claims = effective_vulnerabilities(profile, kb)
-        relevant = np.flatnonzero(sum((self.severity_[c.id] for c in claims), np.zeros(len(self.index.topic_ids))))
-        q_topic, generic = self.topic_relevance(texts, enc, relevant)
+        c = compiled if compiled is not None else self.compile(profile)
+        n, m, n_custom = probs.shape[0], len(c.topics), len(c.custom)
+        # One product gives every similarity (topics, generic requests, custom categories,
+        # allow-examples) and one map every calibrated score.
+        sims = max_similarity(enc.embeddings, enc.owner, n, c.phrases, c.starts)
+        scores = self._calibrated(texts, sims, m, (c.gain, c.bias, c.contrast), c.keyword_topics)
         base = probs
-        allow_a = np.zeros(n)
-        phrases = profile_phrases(profile, self.encoder) if (profile.custom_categories or profile.allow_examples) else None
-        if phrases is not None and profile.allow_examples:
-            allow_a = apply_logistic(kb.custom, phrases.allow_similarity(enc.embeddings, enc.owner, n), generic[:, 0])
-            base = np.where(self.is_floor_[None, :], probs, probs * (1.0 - allow_a[:, None]))
-        log_keep = np.zeros_like(probs)
-        q_v = np.zeros((n, len(claims)))
-        best_topic = np.zeros((n, len(claims)), dtype=np.intp)
-        for k, claim in enumerate(claims):
-            contrib = q_topic * self.severity_[claim.id][None, :]
-            best_topic[:, k] = contrib.argmax(axis=1)
-            q_v[:, k] = contrib[np.arange(n), best_topic[:, k]]
-            log_keep += np.log1p(-np.minimum(claim.confidence * q_v[:, k], 1.0 - 1e-12))[:, None] * self.raises_[claim.id]
-        risks = 1.0 - (1.0 - base) * np.exp(log_keep)
-        custom = self._custom_risks(profile, phrases, enc, n, generic, allow_a)
-        return [self._explain_row(i, risks[i], claims, q_v[i], best_topic[i], allow_a[i], probs[i], custom[i]) for i in range(n)]
-
-    def _custom_risks(
-        self, profile: UserProfile, phrases: object, enc: EncodedWindows, n: int,
-        generic: NDArray[np.float64], allow_a: NDArray[np.float64],
-    ) -> list[tuple[CustomRisk, ...]]:
-        from personaguard.personalize.custom import ProfilePhrases
-
-        if not isinstance(phrases, ProfilePhrases) or not profile.custom_categories:
-            return [() for _ in range(n)]
-        score = apply_logistic(self.knowledge_base.custom, phrases.custom_similarity(enc.embeddings, enc.owner, n), generic)
-        score = score * (1.0 - allow_a[:, None])
-        return [
-            tuple(
-                CustomRisk(c.category_id, float(score[i, j]), c.threshold, c.action)
-                for j, c in enumerate(profile.custom_categories)
-            )
-            for i in range(n)
-        ]
+        if c.n_allow:  # p'_c = (1 - A(x)) p_c for non-floor c
+            base = probs * (1.0 - scores[:, -1:] * self.not_floor_)
+        # q_v(x) = max_t severity_{v,t} q_t(x) and the product over v, per text. A profile names a
+        # handful of contraindications, so a loop over them beats a dozen numpy calls on
+        # (n, k, m) arrays, which cost more than the arithmetic for a batch of one.
+        keep_rows: list[list[float]] = []
+        found: list[list[tuple[ClaimTerm, int, float]]] = []
+        allow: list[float] = []
+        custom: list[list[float]] = []
+        n_cat = len(self.category_ids_)
+        for q in scores.tolist():
+            keep = [1.0] * n_cat
+            hits = []
+            for term in c.claims:
+                q_v, best = 0.0, 0
+                for j, severity in term.topics:
+                    if severity * q[j] > q_v:
+                        q_v, best = severity * q[j], j
+                strength = min(term.weight * q_v, 1.0)
+                if strength >= _MIN_FACTOR:
+                    hits.append((term, best, q_v))
+                for col in term.columns:
+                    keep[col] *= 1.0 - strength
+            keep_rows.append(keep)
+            found.append(hits)
+            a = q[-1] if c.n_allow else 0.0
+            allow.append(a)
+            custom.append([r * (1.0 - a) for r in q[m + 1 : m + 1 + n_custom]])
+        risks = 1.0 - (1.0 - base) * np.array(keep_rows).reshape(n, n_cat)
+        return [self._explain_row(c, risks[i], found[i], allow[i], probs[i], custom[i]) for i in range(n)]
 
     def _explain_row(
-        self, i: int, risks: NDArray[np.float64], claims: list[VulnerabilityClaim], q_v: NDArray[np.float64],
-        best_topic: NDArray[np.intp], allow_a: float, probs: NDArray[np.float64], custom: tuple[CustomRisk, ...],
+        self, c: CompiledProfile, risks: NDArray[np.float64], found: list[tuple[ClaimTerm, int, float]],
+        allow_a: float, probs: NDArray[np.float64], custom_r: list[float],
     ) -> UserRisk:
-        kb = self.knowledge_base
+        custom = tuple(
+            CustomRisk(cat.category_id, custom_r[j], cat.threshold, cat.action) for j, cat in enumerate(c.custom)
+        )
+        if not found and allow_a < _MIN_FACTOR and not any(r.r >= _MIN_FACTOR for r in custom):
+            return UserRisk(risks=risks, custom=custom)
         ids = self.category_ids_
         factors: list[RiskFactor] = []
         guidance: dict[str, list[str]] = {}
-        for k, claim in enumerate(claims):
-            if claim.confidence * q_v[k] < _MIN_FACTOR:
-                continue
-            v = self.entries_[claim.id]
-            topic = kb.topics[self.index.topic_ids[int(best_topic[k])]]
-            for j in np.flatnonzero(self.raises_[claim.id]):
-                factors.append(
-                    RiskFactor(kind="vulnerability", id=v.id, category=ids[j], q=float(q_v[k]), detail=f"{v.name}: {topic.name}")
-                )
-                guidance.setdefault(ids[j], []).append(v.guidance)
+        for term, best, q_v in found:
+            detail = f"{term.name}: {c.topic_names[best]}"
+            for cid in term.categories:
+                factors.append(RiskFactor(kind="vulnerability", id=term.id, category=cid, q=q_v, detail=detail))
+                guidance.setdefault(cid, []).append(term.guidance)
         if allow_a >= _MIN_FACTOR:
-            for j in np.flatnonzero(~self.is_floor_ & (probs >= 0.01)):
-                factors.append(RiskFactor(kind="allow_example", id="allow_examples", category=ids[j], q=float(allow_a),
+            # Only where it lowered the risk by a reportable amount (a decision leaves out
+            # categories below 0.01 too), not every category it scaled.
+            for j in np.flatnonzero(~self.is_floor_ & (probs * allow_a >= 0.01)):
+                factors.append(RiskFactor(kind="allow_example", id="allow_examples", category=ids[j], q=allow_a,
                                           detail="close to an example you allowed"))
-        for c in custom:
-            if c.r >= _MIN_FACTOR:
-                factors.append(RiskFactor(kind="custom_category", id=c.category_id, category=c.category_id, q=c.r,
-                                          detail=f"your category {c.category_id}"))
+        for r in custom:
+            if r.r >= _MIN_FACTOR:
+                factors.append(RiskFactor(kind="custom_category", id=r.category_id, category=r.category_id, q=r.r,
+                                          detail=f"your category {r.category_id}"))
         factors.sort(key=lambda f: -f.q)
-        return UserRisk(risks=risks, factors=tuple(factors), guidance={c: tuple(g) for c, g in guidance.items()},
+        return UserRisk(risks=risks, factors=tuple(factors), guidance={cid: tuple(g) for cid, g in guidance.items()},
                         custom=custom)

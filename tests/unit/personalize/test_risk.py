@@ -90,8 +90,10 @@ def test_custom_category_with_warn_action_never_blocks(toy_guard) -> None:  # ty
 
 def test_allow_examples_lower_near_neighbours_but_never_a_floor(toy_guard) -> None:  # type: ignore[no-untyped-def]
     text = "insultword, you clown, said my brother over dinner"
-    assert toy_guard.check(text).outcome.value == "warn"  # toy p(harassment) = 0.6 >= warn 0.5
-    profile = UserProfile(id="u", allow_examples=[text])
+    # toy p(harassment) = 0.6, between the thresholds once the user warns from 0.5
+    profile = UserProfile(id="u", settings={"harassment": {"warn": 0.5}})
+    assert toy_guard.check(text, user=profile).outcome.value == "warn"
+    profile = UserProfile(id="u", settings={"harassment": {"warn": 0.5}}, allow_examples=[text])
     d = toy_guard.check(text, user=profile)
     assert d.outcome.value == "allow", d.explanation
     assert d.risks["harassment"] < d.scores["harassment"]
@@ -123,9 +125,9 @@ def test_age_band_implies_the_minor_entry(toy_guard) -> None:  # type: ignore[no
 )
 def test_keywords_mark_their_topic_by_whole_words(toy_guard, text: str, topic: str) -> None:  # type: ignore[no-untyped-def]
     model = toy_guard.personal_risk_model()
-    assert topic in {model.index.topic_ids[j] for j in model._keyword_topics(text)}
+    assert topic in {model.index.topic_ids[j] for j in model.lexicon_.match(text)}
 
 
 def test_keywords_do_not_match_inside_other_words(toy_guard) -> None:  # type: ignore[no-untyped-def]
     model = toy_guard.personal_risk_model()
-    assert model._keyword_topics("The original ginger swine stayed in the begin-ning.") == set()
+    assert model.lexicon_.match("The original ginger swine stayed in the begin-ning.") == set()
