@@ -19,7 +19,7 @@ from personaguard.decide.thresholds import Thresholds, default_thresholds
 from personaguard.decide.verdicts import category_verdicts
 from personaguard.errors import InputTooLargeError
 from personaguard.normalize import NormalizedText, normalize_text
-from personaguard.score.base import CategoryScores, Scorer
+from personaguard.score.base import CategoryScores, EmbeddingScorer, Scorer
 from personaguard.taxonomy import Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:
@@ -154,7 +154,7 @@ class Guard:
         ctx = self._validate_contexts(contexts, len(items))
         policy = None if user is None else self._validate_user(user)
         normalized = self._normalize(items)
-        scores = self._score(normalized)
+        scores = self._score(normalized, embeddings=policy is not None and policy[1] is not None)
         ctx_scores = self._score_contexts(ctx)
         thresholds, personal = self._personalize(normalized, scores, user, policy)
         return [
@@ -308,9 +308,13 @@ class Guard:
                 )
         return [normalize_text(t) for t in texts]
 
-    def _score(self, normalized: list[NormalizedText]) -> CategoryScores:
+    def _score(self, normalized: list[NormalizedText], *, embeddings: bool = False) -> CategoryScores:
+        """Scores of the texts; with ``embeddings``, from a scorer pass that keeps them when it can."""
         texts = [n.text for n in normalized]
-        scores = self.scorer.score(texts)
+        if embeddings and isinstance(self.scorer, EmbeddingScorer):
+            scores = self.scorer.score_with_embeddings(texts)
+        else:
+            scores = self.scorer.score(texts)
         # No content, no harm: blank texts get zero probabilities rather than the model's
         # guess about an empty window.
         blank = np.array([not t.strip() for t in texts], dtype=bool)

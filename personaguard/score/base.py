@@ -57,3 +57,16 @@ class Scorer(Protocol):
     def score(self, texts: list[str]) -> CategoryScores:
         """Score a batch of already-normalized texts."""
         ...
+
+
+@runtime_checkable
+class EmbeddingScorer(Scorer, Protocol):
+    """A scorer that can also hand back MiniLM embeddings of every window.
+
+    Personalization compares a text with the user's vulnerabilities in MiniLM space; a scorer
+    that offers ``score_with_embeddings`` saves the guard a second encoder pass over the text.
+    """
+
+    def score_with_embeddings(self, texts: list[str]) -> CategoryScores:
+        """Like ``score``, with ``embeddings`` filled for every window."""
+        ...

@@ -85,6 +85,15 @@ class CascadeScorer:
             probs[chosen] = self.full.window_probs(emb)
         return aggregate_windows(probs, owner_arr, len(texts), self.category_ids)
 
+    def score_with_embeddings(self, texts: list[str]) -> CategoryScores:
+        """MiniLM on every window, embeddings kept: what a personalized check needs.
+
+        Personal risk compares each window with the user's vulnerabilities in MiniLM space, so
+        every window needs MiniLM anyway; scoring them with MiniLM too (rather than cascade
+        scores plus a second encoder pass for the comparison) does that work once.
+        """
+        return self.full.score(texts)
+
     def _windows_to_escalate(self, probs: NDArray[np.float64], owner: NDArray[np.int64]) -> NDArray[np.int64]:
         if probs.shape[0] == 0:
             return np.zeros(0, dtype=np.int64)

@@ -69,6 +69,10 @@ class EncoderScorer:
         scores = aggregate_windows(probs, enc.owner, len(texts), self.category_ids)
         return dataclasses.replace(scores, embeddings=enc)
 
+    def score_with_embeddings(self, texts: list[str]) -> CategoryScores:
+        """``score`` already keeps every window's embedding."""
+        return self.score(texts)
+
 
 def apply_derived(probs: NDArray[np.float64], derived: dict[int, list[int]]) -> NDArray[np.float64]:
     """Fill derived columns (in place) with the minimum of their source columns; returns ``probs``."""

@@ -42,13 +42,12 @@ class _GraphBuilder:
         self.shared: dict[str, NDArray[Any]] = {}
         self._n = 0
 
-    def const(self, array: NDArray[Any]) -> str:
+    def const(self, array: NDArray[Any], *, feed: bool = False) -> str:
+        """A constant of the graph; ``feed`` makes it a graph input read in place from ``array``."""
         self._n += 1
         name = f"c{self._n}"
         value = np.asarray(array)  # not ascontiguousarray: it turns 0-d scalars into shape (1,)
-        if value.size >= 1024:
-            # Weights are handed to onnxruntime as views of the numpy arrays (no copy in the
-            # graph, no 90 MB serialisation), see OnnxMiniLMEncoder.
+        if feed:
             self.shared[name] = np.ascontiguousarray(value)
         else:
             self.inits.append(self.numpy_helper.from_array(value, name))
@@ -78,9 +77,13 @@ def _build_model(enc: MiniLMEncoder) -> tuple[bytes, dict[str, NDArray[Any]]]:
     h = enc.n_heads_
     d = enc.dim // h
     ids, mask = "input_ids", "mask"
-    x = g.op("Gather", g.const(enc.word_embeddings_), ids, axis=0)
+    # The two tables (47 MB) are fed as inputs, read in place from the numpy arrays: a gather
+    # gains nothing from being constant. The layer matrices (43 MB) are initializers, which
+    # onnxruntime pre-packs for its GEMM kernels: a one-window forward pass takes about half
+    # the time it takes when they are fed too (docs/runtime.md).
+    x = g.op("Gather", g.const(enc.word_embeddings_, feed=True), ids, axis=0)
     length = g.op("Gather", g.op("Shape", ids), g.const(np.array([1], dtype=np.int64)), axis=0)
-    pos = g.op("Slice", g.const(enc._pos), g.const(np.array([0], dtype=np.int64)), length,
+    pos = g.op("Slice", g.const(enc._pos, feed=True), g.const(np.array([0], dtype=np.int64)), length,
                g.const(np.array([0], dtype=np.int64)))
     x = g.layer_norm(g.op("Add", x, pos), *enc._emb_ln)
     neg = g.op("Mul", g.op("Sub", g.const(np.float32(1.0)), mask), g.const(np.float32(-1e9)))
@@ -145,10 +148,13 @@ class OnnxMiniLMEncoder(MiniLMEncoder):
         if threads is not None:
             options.intra_op_num_threads = threads
         model, shared = _build_model(self)
-        # The weights are graph inputs fed from the numpy arrays on every run: onnxruntime
-        # reads them in place, so the model holds no second 90 MB copy.
+        # The embedding tables are graph inputs fed from the numpy arrays on every run (read in
+        # place, no second copy); the layer matrices now live in the session, so the numpy
+        # copies are released: this encoder's forward pass never reads them.
         self._weights = shared
         self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        del model
+        self._layers = []
 
     def _forward(self, batch: list[list[int]]) -> NDArray[np.float32]:
         ids, mask = self._pad(batch)

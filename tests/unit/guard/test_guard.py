@@ -106,3 +106,18 @@ def test_one_megabyte_text_is_scored_through_windows(guard: Guard) -> None:
     d = guard.check(text)
     assert d.n_windows > 1000  # every part of the text was scored
     assert d.outcome == "allow", d.explanation
+
+
+def test_a_personalized_check_runs_the_encoder_once(guard: Guard, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Personal risk reuses the scorer's window embeddings instead of encoding the text again."""
+    from personaguard import UserProfile
+
+    me = UserProfile(id="liver", vulnerabilities=[{"id": "liver-disease"}])
+    guard.check("warm up", user=me)  # builds the knowledge base and compiles the profile
+    encoder = guard.scorer.encoder
+    calls: list[int] = []
+    real = encoder.encode_ids
+    monkeypatch.setattr(encoder, "encode_ids", lambda windows: (calls.append(len(windows)), real(windows))[1])
+    d = guard.check("I want to buy a bottle of tequila", user=me)
+    assert calls == [1]  # one window, one encoder pass
+    assert d.outcome != "allow"  # the liver-disease contraindication still raised the risk
