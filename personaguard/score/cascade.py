@@ -2,13 +2,15 @@
 
 Every window of every text is scored by the student. Windows whose student ``p_any`` reaches
 ``escalate_above`` (chosen at training time for <= 1% recall loss on the calibration split) are
-re-scored by MiniLM; a text's score is the max over its windows. To bound the cost of huge
+re-scored by MiniLM, blended in logit space with a trained share of the student's vote
+(``blend_weight``); a text's score is the max over its windows. To bound the cost of huge
 texts, at most ``max_escalated_windows`` windows per text (the riskiest by the student) go to
 MiniLM; the others keep their student scores, and nothing is left unscored.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from personaguard.score.heads_io import load_heads
 from personaguard.score.model import ANY_COLUMN, EncoderScorer, aggregate_windows, apply_derived
 from personaguard.score.static import StaticEmbedder
 
-__all__ = ["CascadeScorer", "load_default_scorer"]
+__all__ = ["CascadeScorer", "blend_probs", "load_default_scorer"]
 
 
 class CascadeScorer:
@@ -63,6 +65,7 @@ class CascadeScorer:
         self.student_ = StaticEmbedder(arrays["vectors"])
         self.student_heads_, self.student_calibrator_ = load_heads(arrays, (*self.category_ids, ANY_COLUMN), str(folder))
         self.escalate_above = float(meta["escalate_above"]) if escalate_above is None else escalate_above
+        self.blend_weight = float(meta.get("blend_weight", 0.0))
         self.version = f"{self.full.version}+cascade@{self.escalate_above:.3f}"
 
     def score(self, texts: list[str]) -> CategoryScores:
@@ -74,25 +77,32 @@ class CascadeScorer:
                 windows.append(w)
                 owner.append(i)
         owner_arr = np.asarray(owner, dtype=np.int64)
-        if windows:
-            logits = self.student_heads_.decision_function(self.student_.embed_windows(windows))
-            probs = apply_derived(self.student_calibrator_.predict_proba(logits), self.derived)
-        else:
-            probs = np.zeros((0, len(self.category_ids) + 1))
+        probs = self._student_probs(windows)
         chosen = self._windows_to_escalate(probs, owner_arr)
         if chosen.size:
             emb = self.encoder.encode_ids([windows[j] for j in chosen])
-            probs[chosen] = self.full.window_probs(emb)
+            probs[chosen] = blend_probs(self.full.window_probs(emb), probs[chosen], self.blend_weight)
         return aggregate_windows(probs, owner_arr, len(texts), self.category_ids)
+
+    def _student_probs(self, windows: list[list[int]]) -> NDArray[np.float64]:
+        if not windows:
+            return np.zeros((0, len(self.category_ids) + 1))
+        logits = self.student_heads_.decision_function(self.student_.embed_windows(windows))
+        return apply_derived(self.student_calibrator_.predict_proba(logits), self.derived)
 
     def score_with_embeddings(self, texts: list[str]) -> CategoryScores:
         """MiniLM on every window, embeddings kept: what a personalized check needs.
 
         Personal risk compares each window with the user's vulnerabilities in MiniLM space, so
         every window needs MiniLM anyway; scoring them with MiniLM too (rather than cascade
-        scores plus a second encoder pass for the comparison) does that work once.
+        scores plus a second encoder pass for the comparison) does that work once. Every window
+        gets the blend an escalated window gets.
         """
-        return self.full.score(texts)
+        enc = self.encoder.encode(texts)
+        windows = [w for ids in self.encoder.tokenize(texts) for w in self.encoder.windows(ids)]
+        probs = blend_probs(self.full.window_probs(enc.embeddings), self._student_probs(windows), self.blend_weight)
+        scores = aggregate_windows(probs, enc.owner, len(texts), self.category_ids)
+        return dataclasses.replace(scores, embeddings=enc)
 
     def _windows_to_escalate(self, probs: NDArray[np.float64], owner: NDArray[np.int64]) -> NDArray[np.int64]:
         if probs.shape[0] == 0:
@@ -108,6 +118,25 @@ class CascadeScorer:
         for k in range(1, order.size):
             rank[k] = rank[k - 1] + 1 if same[k] else 0
         return np.sort(order[rank < self.max_escalated_windows])
+
+
+def blend_probs(full: NDArray[np.float64], student: NDArray[np.float64], weight: float) -> NDArray[np.float64]:
+    """Logit-space blend ``(1 - weight) * logit(full) + weight * logit(student)``, same shape.
+
+    Why: the student (a bag of word pieces) and MiniLM (word order, context) err differently; on
+    the calibration split a quarter of the student's vote raised the mean per-category AUPRC
+    from 0.845 to 0.855 (docs/model-card.md). ``weight`` is chosen at training time.
+
+    >>> blend_probs(np.array([[0.9]]), np.array([[0.1]]), 0.5).round(3).tolist()
+    [[0.5]]
+    """
+    if weight == 0.0:
+        return full
+    eps = 1e-6
+    f = np.clip(full, eps, 1 - eps)
+    st = np.clip(student, eps, 1 - eps)
+    z = (1 - weight) * np.log(f / (1 - f)) + weight * np.log(st / (1 - st))
+    return 1.0 / (1.0 + np.exp(-z))  # type: ignore[no-any-return]
 
 
 def load_default_scorer(

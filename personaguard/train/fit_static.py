@@ -10,8 +10,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from personaguard.eval.metrics import binary_report
 from personaguard.score.artifacts import save_artifact
 from personaguard.score.calibrate import PlattCalibrator
+from personaguard.score.cascade import blend_probs
 from personaguard.score.encoder import MiniLMEncoder
 from personaguard.score.heads import MultiLabelHeads
 from personaguard.score.model import apply_derived
@@ -19,12 +21,14 @@ from personaguard.score.static import StaticEmbedder, encode_single_tokens, fit_
 from personaguard.train.corpus import Corpus
 from personaguard.train.fit import _source_weights, evaluate_splits
 
-__all__ = ["StudentResult", "fit_student", "write_student"]
+__all__ = ["StudentResult", "choose_blend_weight", "fit_student", "write_student"]
 
 log = logging.getLogger(__name__)
 
 #: Largest share of calibration-split harmful texts the student may settle as benign.
 MAX_RECALL_LOSS = 0.01
+#: Student shares tried for escalated windows (0: MiniLM alone).
+BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.25, 0.3, 0.4)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class StudentResult:
     heads: MultiLabelHeads
     calibrator: PlattCalibrator
     escalate_above: float
+    blend_weight: float
     metrics: dict[str, Any]
 
 
@@ -81,11 +86,14 @@ def fit_student(
     neg = ca[(corpus.mask[ca, any_j]) & (corpus.y[ca, any_j] < 0.5)]
     tau = float(np.quantile(p_student[pos], MAX_RECALL_LOSS))
     escalated = p_student >= tau
-    cascade = np.where(escalated[:, None], full_probs, probs)
+    weight, blend_auprc = choose_blend_weight(corpus, full_probs, probs)
+    cascade = np.where(escalated[:, None], blend_probs(full_probs, probs, weight), probs)
     flagged_full = _p_any(full_probs) >= 0.5
     flagged_cascade = _p_any(cascade) >= 0.5
     metrics = {
         "escalate_above": tau,
+        "blend_weight": weight,
+        "calib_mean_category_auprc_by_blend_weight": blend_auprc,
         "calib_escalation_rate_negatives": float(escalated[neg].mean()),
         "calib_escalation_rate_positives": float(escalated[pos].mean()),
         "calib_recall_loss_vs_positives": float((~escalated[pos]).mean()),
@@ -94,7 +102,29 @@ def fit_student(
         "cascade": evaluate_splits(corpus, cascade, warn)["test"],
     }
     log.info("student: escalate_above=%.3f, metrics=%s", tau, metrics)
-    return StudentResult(vectors, heads, cal, tau, metrics)
+    return StudentResult(vectors, heads, cal, tau, weight, metrics)
+
+
+def choose_blend_weight(
+    corpus: Corpus, full_probs: NDArray[np.float64], student_probs: NDArray[np.float64]
+) -> tuple[float, dict[str, float]]:
+    """The student's share in escalated windows that maximises mean per-category AUPRC on ``calib``.
+
+    Returns the weight and the AUPRC of every weight tried (for the metrics file).
+    """
+    ca = corpus.split == "calib"
+    scores: dict[str, float] = {}
+    for w in BLEND_WEIGHTS:
+        blended = blend_probs(full_probs[ca], student_probs[ca], w)
+        aps = []
+        for j in range(len(corpus.columns) - 1):
+            m = corpus.mask[ca, j]
+            y = corpus.y[ca, j][m]
+            if m.sum() >= 20 and 0 < y.sum() < m.sum():
+                aps.append(binary_report(y, blended[m, j], threshold=0.5)["auprc"])
+        scores[f"{w:.2f}"] = float(np.mean(aps))
+    best = max(scores, key=lambda k: scores[k])
+    return float(best), scores
 
 
 def write_student(result: StudentResult, columns: list[str], folder: Path, *, version: str) -> None:
@@ -102,5 +132,6 @@ def write_student(result: StudentResult, columns: list[str], folder: Path, *, ve
     arrays = {"vectors": result.vectors, **result.heads.get_weights(), "cal_a": result.calibrator.a_.astype(np.float32),
               "cal_b": result.calibrator.b_.astype(np.float32), "columns": np.array(columns)}
     meta = {"version": version, "escalate_above": result.escalate_above, "max_recall_loss": MAX_RECALL_LOSS,
+            "blend_weight": result.blend_weight,
             "distilled_from": "all-MiniLM-L6-v2 word pieces encoded alone, fitted to MiniLM window embeddings of the training texts, PCA to 64 dimensions"}
     save_artifact(folder, "static", arrays, meta)

@@ -22,9 +22,20 @@ def _variant(cascade: CascadeScorer, **kw: float) -> CascadeScorer:
     return CascadeScorer(category_ids=cascade.category_ids, encoder=cascade.encoder, derived=cascade.derived, **kw)  # type: ignore[arg-type]
 
 
-def test_threshold_zero_equals_minilm_alone(cascade: CascadeScorer) -> None:
+def test_threshold_zero_escalates_every_window_as_the_personalized_path_does(cascade: CascadeScorer) -> None:
+    every = _variant(cascade, escalate_above=0.0)
+    with_embeddings = every.score_with_embeddings(TEXTS)
+    assert np.allclose(every.score(TEXTS).probs, with_embeddings.probs, atol=1e-6)
+    assert with_embeddings.embeddings is not None and len(with_embeddings.embeddings.owner) == len(TEXTS)
+
+
+def test_without_the_students_vote_threshold_zero_equals_minilm_alone(cascade: CascadeScorer) -> None:
     full = EncoderScorer(category_ids=cascade.category_ids, encoder=cascade.encoder, derived=cascade.derived)
-    assert np.allclose(_variant(cascade, escalate_above=0.0).score(TEXTS).probs, full.score(TEXTS).probs, atol=1e-6)
+    every = _variant(cascade, escalate_above=0.0)
+    assert every.blend_weight > 0  # the packaged cascade blends
+    assert not np.allclose(every.score(TEXTS).probs, full.score(TEXTS).probs, atol=1e-3)
+    every.blend_weight = 0.0
+    assert np.allclose(every.score(TEXTS).probs, full.score(TEXTS).probs, atol=1e-6)
 
 
 def test_threshold_above_one_never_runs_minilm(cascade: CascadeScorer) -> None:
