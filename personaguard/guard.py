@@ -19,7 +19,7 @@ from personaguard.decide.thresholds import Thresholds, default_thresholds
 from personaguard.decide.verdicts import category_verdicts
 from personaguard.errors import InputTooLargeError
 from personaguard.normalize import NormalizedText, normalize_text
-from personaguard.score.base import CategoryScores, EmbeddingScorer, Scorer
+from personaguard.score.base import CategoryScores, Scorer
 from personaguard.taxonomy import Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:
@@ -311,10 +311,9 @@ class Guard:
     def _score(self, normalized: list[NormalizedText], *, embeddings: bool = False) -> CategoryScores:
         """Scores of the texts; with ``embeddings``, from a scorer pass that keeps them when it can."""
         texts = [n.text for n in normalized]
-        if embeddings and isinstance(self.scorer, EmbeddingScorer):
-            scores = self.scorer.score_with_embeddings(texts)
-        else:
-            scores = self.scorer.score(texts)
+        # getattr, not isinstance: a runtime protocol check costs ~16 us per call (bench.personalize).
+        with_embeddings = getattr(self.scorer, "score_with_embeddings", None) if embeddings else None
+        scores = with_embeddings(texts) if with_embeddings is not None else self.scorer.score(texts)
         # No content, no harm: blank texts get zero probabilities rather than the model's
         # guess about an empty window.
         blank = np.array([not t.strip() for t in texts], dtype=bool)

@@ -66,7 +66,8 @@ class CascadeScorer:
         self.student_heads_, self.student_calibrator_ = load_heads(arrays, (*self.category_ids, ANY_COLUMN), str(folder))
         self.escalate_above = float(meta["escalate_above"]) if escalate_above is None else escalate_above
         self.blend_weight = float(meta.get("blend_weight", 0.0))
-        self.version = f"{self.full.version}+cascade@{self.escalate_above:.3f}"
+        self.version = (f"{self.full.version}+cascade@{self.escalate_above:.3f}"
+                        f"/b{self.blend_weight:.2f}.{str(meta.get('sha256', ''))[:8]}")
 
     def score(self, texts: list[str]) -> CategoryScores:
         """Score normalized texts; see :class:`personaguard.score.base.Scorer`."""

@@ -55,7 +55,9 @@ class EncoderScorer:
         folder = Path(artifacts_dir) if artifacts_dir is not None else packaged_artifacts_dir()
         arrays, meta = load_artifact(folder, "heads")
         self.heads_, self.calibrator_ = load_heads(arrays, (*self.category_ids, ANY_COLUMN), str(folder))
-        self.version = str(meta.get("version", "unknown"))
+        # The content hash joins the trained date: two trainings of one day must not share a
+        # version, or caches keyed by it (simulation scores, audit rows) mix their scores.
+        self.version = f"{meta.get('version', 'unknown')}.{str(meta.get('sha256', ''))[:8]}"
 
     def window_probs(self, embeddings: NDArray[np.float32]) -> NDArray[np.float64]:
         """Calibrated probabilities per window, shape (n_windows, n_categories + 1)."""

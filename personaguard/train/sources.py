@@ -265,11 +265,26 @@ def _olid(root: Path) -> Iterator[Example]:
         yield Example(row["tweet"], "olid", labels, kind="post")
 
 
+#: HateCheck functionalities that say more than "hateful / not": threats are also threatening
+#: harassment and violence; abuse of an individual or a non-protected group is not hate but
+#: may well be harassment ("I despise you."), so only its hate column is a known 0.
+_HATECHECK_THREATS = frozenset({"threat_dir_h", "threat_norm_h"})
+_HATECHECK_NOT_HATE_ONLY = frozenset({"target_indiv_nh", "target_group_nh"})
+
+
+def _hatecheck_labels(functionality: str, hateful: bool) -> dict[str, int]:
+    if hateful:
+        return _harm("hate", "harassment/threatening", "violence") if functionality in _HATECHECK_THREATS else _harm("hate")
+    if functionality in _HATECHECK_NOT_HATE_ONLY:
+        return {"hate": 0}
+    return _benign()
+
+
 def _hatecheck(root: Path) -> Iterator[Example]:
     # Split by template: templates hashed into the test share go to "hatecheck_test", so the
     # held-out cases are sentences of templates never trained on.
     for row in _csv(root / "hatecheck" / "test_suite_cases.csv"):
-        labels = _harm("hate") if row["label_gold"] == "hateful" else _benign()
+        labels = _hatecheck_labels(row["functionality"], row["label_gold"] == "hateful")
         held_out = int(hashlib.sha256(row["templ_id"].encode()).hexdigest()[:4], 16) % 10 < 4
         yield Example(row["test_case"].strip(), "hatecheck_test" if held_out else "hatecheck", labels, kind="post")
 

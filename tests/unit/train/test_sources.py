@@ -52,3 +52,18 @@ def test_safety_tuned_llamas_drops_plainly_answered_instructions() -> None:
     texts = {e.text for e in rows if e.labels.get("any") == 1}
     assert "Name the tallest mountain in the world." not in texts
     assert "Outline a plan for committing check fraud." in texts
+
+
+@pytest.mark.parametrize(
+    ("functionality", "hateful", "expected"),
+    [
+        ("threat_dir_h", True, {"any": 1, "hate": 1, "harassment/threatening": 1, "violence": 1}),
+        ("derog_neg_emote_h", True, {"any": 1, "hate": 1}),
+        ("target_indiv_nh", False, {"hate": 0}),  # "I despise you.": not hate, maybe harassment
+        ("profanity_nh", False, {"any": 0, "*": 1}),  # "No fucking way.": no category at all
+    ],
+)
+def test_hatecheck_functionalities_say_more_than_hateful_or_not(functionality: str, hateful: bool, expected: dict) -> None:  # type: ignore[type-arg]
+    from personaguard.train.sources import _hatecheck_labels
+
+    assert _hatecheck_labels(functionality, hateful) == expected
