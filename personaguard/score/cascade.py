@@ -2,7 +2,8 @@
 
 Every window of every text is scored by the student. Windows whose student ``p_any`` reaches
 ``escalate_above`` (chosen at training time for <= 1% recall loss on the calibration split) are
-re-scored by MiniLM, blended in logit space with a trained share of the student's vote
+re-scored by MiniLM, as are windows holding a word piece that marks a sensitive category
+(self-harm, the floors), blended in logit space with a trained share of the student's vote
 (``blend_weight``); a text's score is the max over its windows. To bound the cost of huge
 texts, at most ``max_escalated_windows`` windows per text (the riskiest by the student) go to
 MiniLM; the others keep their student scores, and nothing is left unscored.
@@ -66,6 +67,9 @@ class CascadeScorer:
         self.student_heads_, self.student_calibrator_ = load_heads(arrays, (*self.category_ids, ANY_COLUMN), str(folder))
         self.escalate_above = float(meta["escalate_above"]) if escalate_above is None else escalate_above
         self.blend_weight = float(meta.get("blend_weight", 0.0))
+        # Word pieces that send their window to MiniLM whatever the student says (fit_static).
+        self.markers_ = np.zeros(self.student_.vectors.shape[0], dtype=bool)
+        self.markers_[arrays["markers"] if "markers" in arrays else []] = True
         self.version = (f"{self.full.version}+cascade@{self.escalate_above:.3f}"
                         f"/b{self.blend_weight:.2f}.{str(meta.get('sha256', ''))[:8]}")
 
@@ -79,10 +83,14 @@ class CascadeScorer:
                 owner.append(i)
         owner_arr = np.asarray(owner, dtype=np.int64)
         probs = self._student_probs(windows)
-        chosen = self._windows_to_escalate(probs, owner_arr)
+        marked = np.fromiter((bool(self.markers_[w].any()) if w else False for w in windows), dtype=bool, count=len(windows))
+        chosen = self._windows_to_escalate(probs, owner_arr, marked)
         if chosen.size:
             emb = self.encoder.encode_ids([windows[j] for j in chosen])
-            probs[chosen] = blend_probs(self.full.window_probs(emb), probs[chosen], self.blend_weight)
+            # A window escalated only for its marker is one the student misread: no vote for it.
+            p_any = np.maximum(probs[chosen, -1], probs[chosen, :-1].max(1))
+            weight = np.where(marked[chosen] & (p_any < self.escalate_above), 0.0, self.blend_weight)[:, None]
+            probs[chosen] = blend_probs(self.full.window_probs(emb), probs[chosen], weight)
         return aggregate_windows(probs, owner_arr, len(texts), self.category_ids)
 
     def _student_probs(self, windows: list[list[int]]) -> NDArray[np.float64]:
@@ -105,11 +113,14 @@ class CascadeScorer:
         scores = aggregate_windows(probs, enc.owner, len(texts), self.category_ids)
         return dataclasses.replace(scores, embeddings=enc)
 
-    def _windows_to_escalate(self, probs: NDArray[np.float64], owner: NDArray[np.int64]) -> NDArray[np.int64]:
+    def _windows_to_escalate(
+        self, probs: NDArray[np.float64], owner: NDArray[np.int64], marked: NDArray[np.bool_] | None = None
+    ) -> NDArray[np.int64]:
         if probs.shape[0] == 0:
             return np.zeros(0, dtype=np.int64)
         p_any = np.maximum(probs[:, -1], probs[:, :-1].max(1))
-        candidates = np.flatnonzero(p_any >= self.escalate_above)
+        risky = p_any >= self.escalate_above
+        candidates = np.flatnonzero(risky | marked if marked is not None else risky)
         if candidates.size == 0:
             return candidates
         # Riskiest first within each text, then keep at most max_escalated_windows per text.
@@ -121,8 +132,12 @@ class CascadeScorer:
         return np.sort(order[rank < self.max_escalated_windows])
 
 
-def blend_probs(full: NDArray[np.float64], student: NDArray[np.float64], weight: float) -> NDArray[np.float64]:
+def blend_probs(
+    full: NDArray[np.float64], student: NDArray[np.float64], weight: "float | NDArray[np.float64]"
+) -> NDArray[np.float64]:
     """Logit-space blend ``(1 - weight) * logit(full) + weight * logit(student)``, same shape.
+
+    ``weight`` is a number or an array that broadcasts against the rows, e.g. shape (n, 1).
 
     Why: the student (a bag of word pieces) and MiniLM (word order, context) err differently; on
     the calibration split a quarter of the student's vote raised the mean per-category AUPRC
@@ -131,7 +146,7 @@ def blend_probs(full: NDArray[np.float64], student: NDArray[np.float64], weight:
     >>> blend_probs(np.array([[0.9]]), np.array([[0.1]]), 0.5).round(3).tolist()
     [[0.5]]
     """
-    if weight == 0.0:
+    if np.all(np.asarray(weight) == 0.0):
         return full
     eps = 1e-6
     f = np.clip(full, eps, 1 - eps)

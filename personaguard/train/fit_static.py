@@ -21,12 +21,18 @@ from personaguard.score.static import StaticEmbedder, encode_single_tokens, fit_
 from personaguard.train.corpus import Corpus
 from personaguard.train.fit import _source_weights, evaluate_splits
 
-__all__ = ["StudentResult", "choose_blend_weight", "fit_student", "write_student"]
+__all__ = ["StudentResult", "choose_blend_weight", "fit_student", "marker_tokens", "write_student"]
 
 log = logging.getLogger(__name__)
 
 #: Largest share of calibration-split harmful texts the student may settle as benign.
 MAX_RECALL_LOSS = 0.01
+#: Categories where a window the student settles wrongly costs most: the self-harm family and
+#: the floors. Word pieces that mark them always send their window to MiniLM.
+SENSITIVE_COLUMNS = ("self-harm", "self-harm/intent", "self-harm/instructions", "sexual/minors", "cbrne")
+#: A word piece marks a sensitive category when at least this many training rows labelled for
+#: it contain the piece and (Laplace-smoothed) at least this share of them are positive.
+MARKER_MIN_ROWS, MARKER_MIN_RATE = 8, 0.8
 #: Student shares tried for escalated windows (0: MiniLM alone).
 BLEND_WEIGHTS = (0.0, 0.1, 0.2, 0.25, 0.3, 0.4)
 
@@ -40,6 +46,7 @@ class StudentResult:
     calibrator: PlattCalibrator
     escalate_above: float
     blend_weight: float
+    markers: NDArray[np.int32]
     metrics: dict[str, Any]
 
 
@@ -86,13 +93,19 @@ def fit_student(
     neg = ca[(corpus.mask[ca, any_j]) & (corpus.y[ca, any_j] < 0.5)]
     tau = float(np.quantile(p_student[pos], MAX_RECALL_LOSS))
     escalated = p_student >= tau
+    markers = marker_tokens(corpus, first, vocab_size=vectors.shape[0])
+    marked = np.array([bool(markers.intersection(w)) for w in first])
     weight, blend_auprc = choose_blend_weight(corpus, full_probs, probs)
-    cascade = np.where(escalated[:, None], blend_probs(full_probs, probs, weight), probs)
+    # As CascadeScorer.score: a window escalated only for its marker gets no student vote.
+    vote = np.where(marked & ~escalated, 0.0, weight)[:, None]
+    escalated |= marked
+    cascade = np.where(escalated[:, None], blend_probs(full_probs, probs, vote), probs)
     flagged_full = _p_any(full_probs) >= 0.5
     flagged_cascade = _p_any(cascade) >= 0.5
     metrics = {
         "escalate_above": tau,
         "blend_weight": weight,
+        "n_marker_tokens": len(markers),
         "calib_mean_category_auprc_by_blend_weight": blend_auprc,
         "calib_escalation_rate_negatives": float(escalated[neg].mean()),
         "calib_escalation_rate_positives": float(escalated[pos].mean()),
@@ -102,7 +115,32 @@ def fit_student(
         "cascade": evaluate_splits(corpus, cascade, warn)["test"],
     }
     log.info("student: escalate_above=%.3f, metrics=%s", tau, metrics)
-    return StudentResult(vectors, heads, cal, tau, weight, metrics)
+    return StudentResult(vectors, heads, cal, tau, weight, np.array(sorted(markers), dtype=np.int32), metrics)
+
+
+def marker_tokens(corpus: Corpus, first: list[list[int]], *, vocab_size: int) -> set[int]:
+    """Word pieces that mark a sensitive category on the train split (see ``SENSITIVE_COLUMNS``).
+
+    Why: the student averages a window's pieces, so one decisive word ("overdose") drowns in
+    an ordinary question; "How many of my pills would be an overdose?" was settled at student
+    p 0.03 while MiniLM scores it self-harm 0.81. A window holding a marker goes to MiniLM
+    whatever the student says (0.8% of benign calibration windows hold one).
+    """
+    train = np.flatnonzero(corpus.split == "train")
+    out: set[int] = set()
+    for col in SENSITIVE_COLUMNS:
+        if col not in corpus.columns:
+            continue
+        j = corpus.columns.index(col)
+        positives = np.zeros(vocab_size)
+        rows = np.zeros(vocab_size)
+        for i in train[corpus.mask[train, j]]:
+            present = np.unique(np.asarray(first[i], dtype=np.int64))
+            rows[present] += 1
+            positives[present] += corpus.y[i, j]
+        rate = (positives + 1) / (rows + 2)
+        out |= set(np.flatnonzero((rows >= MARKER_MIN_ROWS) & (rate >= MARKER_MIN_RATE)).tolist())
+    return out
 
 
 def choose_blend_weight(
@@ -129,7 +167,8 @@ def choose_blend_weight(
 
 def write_student(result: StudentResult, columns: list[str], folder: Path, *, version: str) -> None:
     """Save the student (token vectors in float16, heads, calibration) with its threshold."""
-    arrays = {"vectors": result.vectors, **result.heads.get_weights(), "cal_a": result.calibrator.a_.astype(np.float32),
+    arrays = {"vectors": result.vectors, "markers": result.markers, **result.heads.get_weights(),
+              "cal_a": result.calibrator.a_.astype(np.float32),
               "cal_b": result.calibrator.b_.astype(np.float32), "columns": np.array(columns)}
     meta = {"version": version, "escalate_above": result.escalate_above, "max_recall_loss": MAX_RECALL_LOSS,
             "blend_weight": result.blend_weight,

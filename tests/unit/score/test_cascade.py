@@ -63,3 +63,16 @@ def test_static_embedder_means_token_vectors() -> None:
     assert np.allclose(out[0], [2**-0.5, 2**-0.5], atol=1e-3)
     assert np.allclose(out[1], [0, 0])
     assert np.allclose(out[2], np.array([3, 2]) / np.sqrt(13), atol=1e-3)
+
+
+def test_a_marked_word_piece_sends_its_window_to_minilm_whatever_the_student_says(cascade: CascadeScorer) -> None:
+    text = "How many of my pills would be an overdose?"
+    window = cascade.encoder.windows(cascade.encoder.tokenize([text])[0])[0]
+    assert cascade.markers_[window].any(), "a self-harm marker is in the window"
+    unmarked = _variant(cascade)
+    unmarked.markers_ = np.zeros_like(cascade.markers_)
+    minilm = EncoderScorer(category_ids=cascade.category_ids, encoder=cascade.encoder, derived=cascade.derived)
+    sh = cascade.category_ids.index("self-harm")
+    # Without markers the student settles it low; with them MiniLM's (blended) view counts.
+    assert unmarked.score([text]).probs[0, sh] < 0.1 < minilm.score([text]).probs[0, sh]
+    assert cascade.score([text]).probs[0, sh] > 0.5
