@@ -20,12 +20,12 @@ from numpy.typing import NDArray
 
 from personaguard.score.artifacts import load_artifact, packaged_artifacts_dir
 from personaguard.score.base import CategoryScores, Scorer
-from personaguard.score.encoder import MiniLMEncoder
+from personaguard.score.encoder import EncodedWindows, MiniLMEncoder
 from personaguard.score.heads_io import load_heads
 from personaguard.score.model import ANY_COLUMN, EncoderScorer, aggregate_windows, apply_derived
 from personaguard.score.static import StaticEmbedder
 
-__all__ = ["CascadeScorer", "blend_probs", "load_default_scorer"]
+__all__ = ["CascadeScorer", "blend_escalated", "blend_probs", "load_default_scorer", "student_p_any"]
 
 
 class CascadeScorer:
@@ -69,29 +69,31 @@ class CascadeScorer:
         self.blend_weight = float(meta.get("blend_weight", 0.0))
         # Word pieces that send their window to MiniLM whatever the student says (fit_static).
         self.markers_ = np.zeros(self.student_.vectors.shape[0], dtype=bool)
-        self.markers_[arrays["markers"] if "markers" in arrays else []] = True
+        self.markers_[arrays.get("markers", np.zeros(0, dtype=np.int64))] = True
         self.version = (f"{self.full.version}+cascade@{self.escalate_above:.3f}"
                         f"/b{self.blend_weight:.2f}.{str(meta.get('sha256', ''))[:8]}")
 
     def score(self, texts: list[str]) -> CategoryScores:
         """Score normalized texts; see :class:`personaguard.score.base.Scorer`."""
+        windows, owner = self._windows(texts)
+        probs = self._student_probs(windows)
+        marked = np.fromiter((bool(self.markers_[w].any()) if w else False for w in windows), dtype=bool, count=len(windows))
+        chosen = self._windows_to_escalate(probs, owner, marked)
+        if chosen.size:
+            emb = self.encoder.encode_ids([windows[j] for j in chosen])
+            risky = student_p_any(probs[chosen]) >= self.escalate_above
+            probs[chosen] = blend_escalated(self.full.window_probs(emb), probs[chosen], risky, self.blend_weight)
+        return aggregate_windows(probs, owner, len(texts), self.category_ids)
+
+    def _windows(self, texts: list[str]) -> tuple[list[list[int]], NDArray[np.int64]]:
+        """Every window of every text, with the index of the text that owns it."""
         windows: list[list[int]] = []
         owner: list[int] = []
         for i, ids in enumerate(self.encoder.tokenize(texts)):
             for w in self.encoder.windows(ids):
                 windows.append(w)
                 owner.append(i)
-        owner_arr = np.asarray(owner, dtype=np.int64)
-        probs = self._student_probs(windows)
-        marked = np.fromiter((bool(self.markers_[w].any()) if w else False for w in windows), dtype=bool, count=len(windows))
-        chosen = self._windows_to_escalate(probs, owner_arr, marked)
-        if chosen.size:
-            emb = self.encoder.encode_ids([windows[j] for j in chosen])
-            # A window escalated only for its marker is one the student misread: no vote for it.
-            p_any = np.maximum(probs[chosen, -1], probs[chosen, :-1].max(1))
-            weight = np.where(marked[chosen] & (p_any < self.escalate_above), 0.0, self.blend_weight)[:, None]
-            probs[chosen] = blend_probs(self.full.window_probs(emb), probs[chosen], weight)
-        return aggregate_windows(probs, owner_arr, len(texts), self.category_ids)
+        return windows, np.asarray(owner, dtype=np.int64)
 
     def _student_probs(self, windows: list[list[int]]) -> NDArray[np.float64]:
         if not windows:
@@ -107,8 +109,8 @@ class CascadeScorer:
         scores plus a second encoder pass for the comparison) does that work once. Every window
         gets the blend an escalated window gets.
         """
-        enc = self.encoder.encode(texts)
-        windows = [w for ids in self.encoder.tokenize(texts) for w in self.encoder.windows(ids)]
+        windows, owner = self._windows(texts)
+        enc = EncodedWindows(self.encoder.encode_ids(windows), owner) if windows else self.encoder.encode(texts)
         probs = blend_probs(self.full.window_probs(enc.embeddings), self._student_probs(windows), self.blend_weight)
         scores = aggregate_windows(probs, enc.owner, len(texts), self.category_ids)
         return dataclasses.replace(scores, embeddings=enc)
@@ -118,7 +120,7 @@ class CascadeScorer:
     ) -> NDArray[np.int64]:
         if probs.shape[0] == 0:
             return np.zeros(0, dtype=np.int64)
-        p_any = np.maximum(probs[:, -1], probs[:, :-1].max(1))
+        p_any = student_p_any(probs)
         risky = p_any >= self.escalate_above
         candidates = np.flatnonzero(risky | marked if marked is not None else risky)
         if candidates.size == 0:
@@ -132,8 +134,27 @@ class CascadeScorer:
         return np.sort(order[rank < self.max_escalated_windows])
 
 
+def student_p_any(probs: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The student's escalation score per window: its "any" column lifted to its top category.
+
+    >>> student_p_any(np.array([[0.2, 0.7, 0.4]])).tolist()
+    [0.7]
+    """
+    return np.maximum(probs[:, -1], probs[:, :-1].max(1))  # type: ignore[no-any-return]
+
+
+def blend_escalated(
+    full: NDArray[np.float64], student: NDArray[np.float64], risky: NDArray[np.bool_], weight: float
+) -> NDArray[np.float64]:
+    """Scores of escalated windows: MiniLM blended with the student's vote where the student itself
+    found the window risky; a window escalated only for a marker word the student misread gets
+    MiniLM alone (shapes: (n, k), (n, k), (n,)).
+    """
+    return blend_probs(full, student, np.where(risky, weight, 0.0)[:, None])
+
+
 def blend_probs(
-    full: NDArray[np.float64], student: NDArray[np.float64], weight: "float | NDArray[np.float64]"
+    full: NDArray[np.float64], student: NDArray[np.float64], weight: float | NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """Logit-space blend ``(1 - weight) * logit(full) + weight * logit(student)``, same shape.
 
@@ -152,7 +173,7 @@ def blend_probs(
     f = np.clip(full, eps, 1 - eps)
     st = np.clip(student, eps, 1 - eps)
     z = (1 - weight) * np.log(f / (1 - f)) + weight * np.log(st / (1 - st))
-    return 1.0 / (1.0 + np.exp(-z))  # type: ignore[no-any-return]
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def load_default_scorer(

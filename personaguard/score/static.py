@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from personaguard.score.encoder import MiniLMEncoder
 
-__all__ = ["StaticEmbedder", "distill_token_vectors", "encode_single_tokens", "fit_token_vectors", "pca_axes"]
+__all__ = ["StaticEmbedder", "encode_single_tokens", "fit_token_vectors", "pca_axes"]
 
 
 def encode_single_tokens(encoder: MiniLMEncoder, *, batch_size: int = 1024) -> NDArray[np.float32]:
@@ -27,23 +27,6 @@ def encode_single_tokens(encoder: MiniLMEncoder, *, batch_size: int = 1024) -> N
     return full
 
 
-def distill_token_vectors(encoder: MiniLMEncoder, *, dim: int = 64, batch_size: int = 1024) -> tuple[NDArray[np.float16], NDArray[np.float32]]:
-    """Encode every word piece alone with MiniLM, then project onto the top ``dim`` PCA axes.
-
-    This is the unsupervised start (as model2vec does); ``fit_token_vectors`` refines it.
-
-    Returns
-    -------
-    vectors : ndarray of shape (vocab_size, dim), float16
-    mean : ndarray of shape (384,)
-        The centring vector removed before projection (kept for reproducibility).
-    """
-    full = encode_single_tokens(encoder, batch_size=batch_size)
-    mean = full.mean(0)
-    centred = full - mean
-    return (centred @ pca_axes(centred, dim)).astype(np.float16), mean
-
-
 def pca_axes(centred: NDArray[np.float32], dim: int) -> NDArray[np.float32]:
     """Top ``dim`` principal axes of centred rows, shape (n_features, dim), signs fixed.
 
@@ -53,7 +36,7 @@ def pca_axes(centred: NDArray[np.float32], dim: int) -> NDArray[np.float32]:
     _, vecs = np.linalg.eigh(cov)
     axes = vecs[:, ::-1][:, :dim]
     axes *= np.sign(axes[np.abs(axes).argmax(0), range(dim)])
-    return axes.astype(np.float32)  # type: ignore[no-any-return]
+    return axes.astype(np.float32)
 
 
 def fit_token_vectors(

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from personaguard.eval.metrics import binary_report
 from personaguard.score.artifacts import save_artifact
 from personaguard.score.calibrate import PlattCalibrator
-from personaguard.score.cascade import blend_probs
+from personaguard.score.cascade import blend_escalated, blend_probs, student_p_any
 from personaguard.score.encoder import MiniLMEncoder
 from personaguard.score.heads import MultiLabelHeads
 from personaguard.score.model import apply_derived
@@ -50,10 +50,6 @@ class StudentResult:
     metrics: dict[str, Any]
 
 
-def _p_any(probs: NDArray[np.float64]) -> NDArray[np.float64]:
-    return np.maximum(probs[:, -1], probs[:, :-1].max(1))  # type: ignore[no-any-return]
-
-
 def fit_student(
     corpus: Corpus,
     encoder: MiniLMEncoder,
@@ -87,7 +83,7 @@ def fit_student(
     )
     cal = PlattCalibrator().fit(heads.decision_function(x[ca]), corpus.y[ca], corpus.mask[ca])
     probs = apply_derived(cal.predict_proba(heads.decision_function(x)), derived or {})
-    p_student = _p_any(probs)
+    p_student = student_p_any(probs)
     any_j = corpus.columns.index("any")
     pos = ca[(corpus.mask[ca, any_j]) & (corpus.y[ca, any_j] > 0.5)]
     neg = ca[(corpus.mask[ca, any_j]) & (corpus.y[ca, any_j] < 0.5)]
@@ -96,12 +92,10 @@ def fit_student(
     markers = marker_tokens(corpus, first, vocab_size=vectors.shape[0])
     marked = np.array([bool(markers.intersection(w)) for w in first])
     weight, blend_auprc = choose_blend_weight(corpus, full_probs, probs)
-    # As CascadeScorer.score: a window escalated only for its marker gets no student vote.
-    vote = np.where(marked & ~escalated, 0.0, weight)[:, None]
+    cascade = np.where((escalated | marked)[:, None], blend_escalated(full_probs, probs, escalated, weight), probs)
     escalated |= marked
-    cascade = np.where(escalated[:, None], blend_probs(full_probs, probs, vote), probs)
-    flagged_full = _p_any(full_probs) >= 0.5
-    flagged_cascade = _p_any(cascade) >= 0.5
+    flagged_full = student_p_any(full_probs) >= 0.5
+    flagged_cascade = student_p_any(cascade) >= 0.5
     metrics = {
         "escalate_above": tau,
         "blend_weight": weight,
@@ -167,7 +161,7 @@ def choose_blend_weight(
 
 def write_student(result: StudentResult, columns: list[str], folder: Path, *, version: str) -> None:
     """Save the student (token vectors in float16, heads, calibration) with its threshold."""
-    arrays = {"vectors": result.vectors, "markers": result.markers, **result.heads.get_weights(),
+    arrays: dict[str, NDArray[Any]] = {"vectors": result.vectors, "markers": result.markers, **result.heads.get_weights(),
               "cal_a": result.calibrator.a_.astype(np.float32),
               "cal_b": result.calibrator.b_.astype(np.float32), "columns": np.array(columns)}
     meta = {"version": version, "escalate_above": result.escalate_above, "max_recall_loss": MAX_RECALL_LOSS,
