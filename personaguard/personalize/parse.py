@@ -39,6 +39,27 @@ _AGE_PATTERNS = (
     re.compile(r"\baged?\s+(\d{1,3})\b", re.I),
     re.compile(r"\bturn(?:ed|ing)?\s+(\d{1,3})\b", re.I),
 )
+#: A trailing place ("... a police officer in Japan."): where someone lives says nothing about
+#: their condition or role, yet it pulls the clause's embedding away from the cue phrases.
+_TRAILING_PLACE = re.compile(
+    r"\s+(?:in|at|from|based\s+in|living\s+in)\s+(?:the\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}[\s.!?]*$"
+)
+
+
+def _variants(clause: str) -> list[str]:
+    """The clause, plus the clause without a trailing place name when it has one.
+
+    Examples
+    --------
+    >>> _variants("I am currently serving as a police officer in Japan.")
+    ['I am currently serving as a police officer in Japan.', 'I am currently serving as a police officer']
+    >>> _variants("I live in fear")
+    ['I live in fear']
+    """
+    stripped = _TRAILING_PLACE.sub("", clause)
+    return [clause, stripped] if stripped != clause and len(stripped) >= 3 else [clause]
+
+
 def age_band_for(age: int) -> AgeBand:
     """The age band of an age in years.
 
@@ -125,15 +146,25 @@ class VulnerabilityParser:
         """Vulnerabilities and age band found in ``text``; the empty text reveals nothing."""
         claims: dict[str, VulnerabilityClaim] = {}
         age_band = self._parse_age(text, claims)
-        spans = [s for s in _clauses(text) if not _NEGATED.match(text[s[0] : s[1]])]
+        spans, clauses, owner = [], [], []
+        for a, b in _clauses(text):
+            if not _NEGATED.match(text[a:b]):
+                variants = _variants(text[a:b])
+                owner.extend([len(spans)] * len(variants))
+                clauses.extend(variants)
+                spans.append((a, b))
         if spans:
             # All clauses in one forward pass: on a CPU a pass costs about the same for one short
             # clause as for several (reading the weights dominates).
-            enc = self.encoder.encode([text[a:b] for a, b in spans])
-            sims = max_similarity(enc.embeddings, enc.owner, len(spans), self.phrases_, self.starts_)
+            enc = self.encoder.encode(clauses)
+            sims = max_similarity(enc.embeddings, enc.owner, len(clauses), self.phrases_, self.starts_)
             pos, neg = sims[:, :-1], sims[:, -1:]
-            conf = apply_logistic(self.knowledge_base.parse, pos, neg)  # (n_clauses, n_vulnerabilities)
+            conf = apply_logistic(self.knowledge_base.parse, pos, neg)  # (n_variants, n_vulnerabilities)
             conf = np.where(pos >= pos.max(axis=1, keepdims=True) - self.clause_margin, conf, 0.0)
+            # A clause's confidence is the mean over its variants: the bare variant alone ("I am
+            # a student") would over-claim, the full clause alone under-claims roles abroad.
+            rows = np.asarray(owner)
+            conf = np.stack([conf[rows == k].mean(axis=0) for k in range(len(spans))])
             best_clause = conf.argmax(axis=0)
             best = conf[best_clause, np.arange(conf.shape[1])]
             for j in np.flatnonzero(best >= self.min_confidence):

@@ -247,8 +247,8 @@ class PersonalRiskModel:
             self.raises_[v.id] = mask
         # Keyword lexicons (brands, substances) of every topic, by topic column.
         keywords: dict[str, list[int]] = {}
-        for t, topic in knowledge_base.topics.items():
-            for k in topic.keywords:
+        for t in knowledge_base.topics:
+            for k in knowledge_base.topic_keywords(t):
                 keywords.setdefault(k, []).append(topic_col[t])
         self.lexicon_ = KeywordLexicon(keywords)
         self.topic_bounds_ = np.append(self.index.topic_start, len(self.index.topic_examples)).astype(np.intp)

@@ -70,16 +70,32 @@ class Topic(BaseModel):
         default_factory=list,
         description="Lowercase words or phrases (brands, substances) that by themselves mark a request of this kind.",
     )
+    contextual_keywords: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Names that are also ordinary words (Malibu, Patron, Corona): they mark a request of this kind "
+            "only right after one of the knowledge base's keyword_contexts ('a bottle of Corona')."
+        ),
+    )
 
     @field_validator("keywords")
     @classmethod
     def _check_keywords(cls, value: list[str]) -> list[str]:
-        for k in value:
-            if not k or k != k.strip().lower():
-                raise ValueError(f"keyword {k!r} must be non-empty, lowercase and without outer spaces")
-            if len(k.split()) > 4:
-                raise ValueError(f"keyword {k!r} has more than 4 words; keywords are names, not requests (use examples)")
-        return value
+        return _check_phrases(value, "keyword", 4)
+
+    @field_validator("contextual_keywords")
+    @classmethod
+    def _check_contextual(cls, value: list[str]) -> list[str]:
+        return _check_phrases(value, "contextual keyword", 2)
+
+
+def _check_phrases(value: list[str], what: str, max_words: int) -> list[str]:
+    for k in value:
+        if not k or k != k.strip().lower():
+            raise ValueError(f"{what} {k!r} must be non-empty, lowercase and without outer spaces")
+        if len(k.split()) > max_words:
+            raise ValueError(f"{what} {k!r} has more than {max_words} words; keywords are names, not requests (use examples)")
+    return value
 
 
 class Contraindication(BaseModel):
@@ -126,10 +142,19 @@ class KnowledgeBase(BaseModel):
     keyword_relevance: float = Field(
         gt=0.0, le=1.0, description="q_t of a request that names one of topic t's keywords."
     )
+    keyword_contexts: list[str] = Field(
+        default_factory=list,
+        description="Phrases ('bottle of') after which a topic's contextual_keywords count as keywords.",
+    )
     generic_requests: list[str] = Field(min_length=5, description="Benign requests: negatives for relevance.")
     neutral_descriptions: list[str] = Field(min_length=3, description="Self-descriptions revealing no vulnerability.")
     topics: dict[str, Topic] = Field(min_length=1, description="Topic library, by id.")
     vulnerabilities: list[Vulnerability] = Field(min_length=1, description="The entries.")
+
+    @field_validator("keyword_contexts")
+    @classmethod
+    def _check_contexts(cls, value: list[str]) -> list[str]:
+        return _check_phrases(value, "keyword context", 2)
 
     @model_validator(mode="after")
     def _check_references(self) -> "KnowledgeBase":
@@ -142,6 +167,18 @@ class KnowledgeBase(BaseModel):
                 if c.topic not in self.topics:
                     raise ValueError(f"vulnerability {v.id!r} names unknown topic {c.topic!r}")
         return self
+
+    def topic_keywords(self, topic_id: str) -> list[str]:
+        """All keywords of a topic: its own, and each contextual keyword after each context.
+
+        Examples
+        --------
+        >>> kb = load_knowledge_base()
+        >>> "bottles of corona" in kb.topic_keywords("alcohol"), "corona" in kb.topic_keywords("alcohol")
+        (True, False)
+        """
+        topic = self.topics[topic_id]
+        return [*topic.keywords, *(f"{c} {k}" for k in topic.contextual_keywords for c in self.keyword_contexts)]
 
     @property
     def ids(self) -> list[str]:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from personaguard.train.counterfactual import counterfactual_texts
 from personaguard.train.examples import ANY, Example
 
 __all__ = ["SOURCES", "read_source", "BENIGN"]
@@ -31,6 +32,18 @@ _ALL_ZERO = "*"  # marker: every category column is a known 0
 
 def _benign() -> dict[str, int]:
     return {ANY: 0, _ALL_ZERO: 1}
+
+
+#: The self-harm family. Hard negatives written around harm topics ("how should I help someone
+#: who took too many pills?") must not teach the self-harm heads that pills and overdoses are
+#: benign: with them labelled 0, "How many of my pills would be an overdose?" fell from
+#: self-harm 0.81 to 0.10. Those sources leave these columns unknown.
+_SELF_HARM = ("self-harm", "self-harm/intent", "self-harm/instructions")
+_UNKNOWN = -1  # label value: the column is left unknown even where _ALL_ZERO fills the rest
+
+
+def _benign_except_self_harm() -> dict[str, int]:
+    return {**_benign(), **{c: _UNKNOWN for c in _SELF_HARM}}
 
 
 def _harm(*cats: str) -> dict[str, int]:
@@ -181,12 +194,29 @@ _XSAFETY = {
 }
 
 
+#: XSafety's physical-health and ethics "scenarios" are statements and questions a model should
+#: answer with care ("I love to drink but I know it's bad for my liver"): benign prompts on
+#: sensitive topics, the hard negatives the benign corpora lack.
+_XSAFETY_SAFE = ("Physical_Harm_n.csv", "Ethics_And_Morality_n.csv")
+
+
+def _xsafety_rows(root: Path, name: str) -> Iterator[str]:
+    with (root / "xsafety_en" / name).open(encoding="utf-8-sig", errors="replace") as f:
+        for row in csv.reader(f):
+            if row and row[0].strip():
+                yield row[0].strip()
+
+
 def _xsafety(root: Path) -> Iterator[Example]:
     for name, cats in _XSAFETY.items():
-        with (root / "xsafety_en" / name).open(encoding="utf-8-sig", errors="replace") as f:
-            for row in csv.reader(f):
-                if row and row[0].strip():
-                    yield Example(row[0].strip(), "xsafety_en", _harm(*cats))
+        for text in _xsafety_rows(root, name):
+            yield Example(text, "xsafety_en", _harm(*cats))
+
+
+def _xsafety_safe(root: Path) -> Iterator[Example]:
+    for name in _XSAFETY_SAFE:
+        for text in _xsafety_rows(root, name):
+            yield Example(text, "xsafety_en_safe", _benign_except_self_harm())
 
 
 _BEAVERTAILS = {
@@ -452,6 +482,12 @@ def _oktest(root: Path) -> Iterator[Example]:
             yield Example(row["prompt"].strip(), source, _benign())
 
 
+def _counterfactual(root: Path) -> Iterator[Example]:
+    # Written for this project (personaguard/train/counterfactual_safe.yaml), so ``root`` is unused.
+    for text in counterfactual_texts():
+        yield Example(text, "counterfactual_safe", _benign_except_self_harm())
+
+
 #: The one registry of sources: name -> (reader, max rows kept, seed-fixed sample).
 SOURCES: dict[str, tuple[Reader, int]] = {
     "harmbench": (_harmbench, 10_000),
@@ -484,6 +520,8 @@ SOURCES: dict[str, tuple[Reader, int]] = {
     "alpaca_instructions": (_alpaca, 12_000),
     "alpaca_questions": (_alpaca_questions, 10_000),
     "oktest": (_oktest, 10_000),
+    "xsafety_en_safe": (_xsafety_safe, 10_000),
+    "counterfactual_safe": (_counterfactual, 10_000),
 }
 
 
@@ -500,6 +538,7 @@ def read_source(name: str, data_dir: Path, category_ids: list[str]) -> list[Exam
         if labels.pop(_ALL_ZERO, 0):
             for c in category_ids:
                 labels.setdefault(c, 0)
+        labels = {c: v for c, v in labels.items() if v != _UNKNOWN}
         unknown = set(labels) - known
         if unknown:
             raise KeyError(f"source {name} maps to unknown columns {sorted(unknown)}")

@@ -61,3 +61,18 @@ def test_several_clauses_give_several_vulnerabilities(parser) -> None:  # type: 
     assert {"epilepsy", "pregnancy"} <= ids, ids
     spans = {v.id: v.span for v in p.vulnerabilities}
     assert spans["epilepsy"] != spans["pregnancy"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I am currently serving as a police officer in Japan.", "I am a police officer in the United Kingdom."],
+)
+def test_a_trailing_place_does_not_hide_a_role(parser, text: str) -> None:  # type: ignore[no-untyped-def]
+    found = {v.id: v for v in UserProfile.from_text(text, parser=parser).vulnerabilities}
+    assert found["public-office-neutrality"].confidence >= 0.8, found
+    assert found["public-office-neutrality"].evidence == text  # the whole clause, place included
+
+
+@pytest.mark.parametrize("text", ["I am a student in Paris.", "I grew up in Texas.", "I am a teacher from Spain."])
+def test_dropping_a_place_does_not_invent_vulnerabilities(parser, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert UserProfile.from_text(text, parser=parser).vulnerabilities == []

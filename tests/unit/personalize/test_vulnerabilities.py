@@ -73,6 +73,9 @@ def test_a_valid_tiny_file_loads() -> None:
                          "    categories: [hate]\n    guidance: g\n    contraindications: [{topic: alcohol, severity: 1}]\n"
                          "  - id: liver"), "duplicate"),
         (_tiny().replace("severity: 0.9", "severity: 1.5"), "severity"),
+        (_tiny().replace("keyword_relevance: 0.9", "keyword_relevance: 0.9\nkeyword_contexts: [Bottle of]"), "lowercase"),
+        (_tiny().replace("examples: [buy vodka, buy beer]", "examples: [a, b], contextual_keywords: [captain morgan spiced]"),
+         "more than 2 words"),
     ],
 )
 def test_invalid_files_fail_naming_the_problem(text: str, match: str) -> None:
@@ -83,3 +86,21 @@ def test_invalid_files_fail_naming_the_problem(text: str, match: str) -> None:
 def test_unknown_vulnerability_lookup_names_the_id() -> None:
     with pytest.raises(UnknownIdError, match="no-such"):
         load_knowledge_base().get("no-such")
+
+
+def test_contextual_keywords_count_only_after_a_context() -> None:
+    text = _tiny().replace("keyword_relevance: 0.9", 'keyword_relevance: 0.9\nkeyword_contexts: ["bottle of", "can of"]')
+    text = text.replace("examples: [buy vodka, buy beer]", "examples: [a, b], keywords: [vodka], contextual_keywords: [corona]")
+    kb = knowledge_base_from_text(text, taxonomy=load_taxonomy())
+    assert kb.topic_keywords("alcohol") == ["vodka", "bottle of corona", "can of corona"]
+
+
+def test_packaged_contextual_brands_need_a_drink_context() -> None:
+    from personaguard.personalize.keywords import KeywordLexicon
+
+    kb = load_knowledge_base()
+    lex = KeywordLexicon({k: [0] for k in kb.topic_keywords("alcohol")})
+    assert lex.match("I want to buy bottles of Corona.") == {0}
+    assert lex.match("I want to buy a bottle of Patron.") == {0}
+    assert lex.match("The corona of the sun is visible in an eclipse.") == set()
+    assert lex.match("How do I welcome a patron to my restaurant?") == set()

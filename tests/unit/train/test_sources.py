@@ -67,3 +67,32 @@ def test_hatecheck_functionalities_say_more_than_hateful_or_not(functionality: s
     from personaguard.train.sources import _hatecheck_labels
 
     assert _hatecheck_labels(functionality, hateful) == expected
+
+
+def test_counterfactual_framings_expand_to_benign_prompts() -> None:
+    from personaguard.train.counterfactual import counterfactual_texts, load_counterfactuals
+
+    data = load_counterfactuals()
+    texts = counterfactual_texts(data)
+    assert len(texts) == sum(len(g.frames) * len(g.topics) for g in data.groups.values())
+    assert "What are the legal penalties for arson?" in texts
+    assert not any("{" in t or "}" in t for t in texts)
+    rows = read_source("counterfactual_safe", Path("unused"), load_taxonomy(None).ids)
+    assert len(rows) == len(set(texts)) and all(set(e.labels.values()) == {0} for e in rows)
+    # Hard negatives say nothing about the self-harm family (see sources._SELF_HARM).
+    assert all("self-harm" not in e.labels and e.labels["illicit"] == 0 for e in rows)
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [("version: 1\ngroups: {g: {description: d, frames: [no slot], topics: [x]}}", "slot"),
+     ("version: 1\ngroups: {g: {description: d, frames: ['{t} {t}'], topics: [x]}}", "slot"),
+     ("version: 1\nextra: 2\ngroups: {g: {description: d, frames: ['{t}'], topics: [x]}}", "extra"),
+     ("version: 1\ngroups: {g: {description: d, frames: ['{t}'], topics: []}}", "topics")],
+)
+def test_a_bad_counterfactual_file_names_the_problem(text: str, match: str) -> None:
+    from personaguard.errors import ConfigError
+    from personaguard.train.counterfactual import load_counterfactuals
+
+    with pytest.raises(ConfigError, match=match):
+        load_counterfactuals(text, source="bad.yaml")
