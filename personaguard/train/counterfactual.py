@@ -1,9 +1,11 @@
-"""Counterfactual safe framings: benign prompts about harm topics, expanded from a data file.
+"""Examples written for this project, expanded from data files of frames crossed with topics.
 
-Why: harmful-request corpora teach the heads the *topics* of harm, and the benign corpora rarely
-touch those topics, so every question on a harm topic looked harmful (over-refusal). The file
-``counterfactual_safe.yaml`` crosses safe framings ("What are the legal penalties for {t}?") with
-harm topics ("arson"); every text is a benign prompt. See ``docs/model-card.md``.
+Why: the shared corpora leave two gaps. Harmful-request corpora teach the heads the *topics* of
+harm while the benign corpora rarely touch them, so every question on a harm topic looked
+harmful; ``counterfactual_safe.yaml`` crosses safe framings ("What are the legal penalties for
+{t}?") with harm topics ("arson"), all benign. And their threats are aimed at groups, so direct
+threats at a person were allowed; ``written_threats.yaml`` holds those (and figurative
+counterweights). See ``docs/model-card.md``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from personaguard.taxonomy.load import parse_yaml_model
 
-__all__ = ["FramingGroup", "CounterfactualFile", "load_counterfactuals", "counterfactual_texts"]
+__all__ = ["FramingGroup", "CounterfactualFile", "load_counterfactuals", "counterfactual_texts", "written_examples"]
 
 _PACKAGED = "counterfactual_safe.yaml"
 
@@ -26,6 +28,9 @@ class FramingGroup(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     description: str = Field(min_length=1, description="What the group covers.")
+    categories: list[str] = Field(
+        default_factory=list, description="Taxonomy categories its texts violate; empty for a benign group."
+    )
     frames: list[str] = Field(min_length=1, description="Templates with exactly one '{t}' slot.")
     topics: list[str] = Field(min_length=1, description="Harm topics filled into the slot.")
 
@@ -48,7 +53,7 @@ class CounterfactualFile(BaseModel):
 
 
 def load_counterfactuals(text: str | None = None, *, source: str = _PACKAGED) -> CounterfactualFile:
-    """Parse and validate the packaged file (or ``text``).
+    """Parse and validate a packaged file (``source``, by default the safe framings) or ``text``.
 
     Raises
     ------
@@ -56,7 +61,7 @@ def load_counterfactuals(text: str | None = None, *, source: str = _PACKAGED) ->
         Naming the file and the field path of the first problem.
     """
     if text is None:
-        text = resources.files("personaguard.train").joinpath(_PACKAGED).read_text(encoding="utf-8")
+        text = resources.files("personaguard.train").joinpath(source).read_text(encoding="utf-8")
     return parse_yaml_model(text, CounterfactualFile, source=source)
 
 
@@ -73,9 +78,13 @@ def counterfactual_texts(data: CounterfactualFile | None = None) -> list[str]:
     >>> counterfactual_texts(f)
     ['What are the penalties for arson?', 'What are the penalties for fraud?']
     """
-    data = data if data is not None else load_counterfactuals()
+    return [text for text, _ in written_examples(data if data is not None else load_counterfactuals())]
+
+
+def written_examples(data: CounterfactualFile) -> list[tuple[str, tuple[str, ...]]]:
+    """(text, categories it violates) for every frame x topic of every group, in file order."""
     return [
-        frame.replace("{t}", topic)
+        (frame.replace("{t}", topic), tuple(group.categories))
         for group in data.groups.values()
         for frame, topic in itertools.product(group.frames, group.topics)
     ]

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from personaguard.train.counterfactual import counterfactual_texts
+from personaguard.train.counterfactual import counterfactual_texts, load_counterfactuals, written_examples
 from personaguard.train.examples import ANY, Example
 
 __all__ = ["SOURCES", "read_source", "BENIGN"]
@@ -488,6 +488,13 @@ def _counterfactual(root: Path) -> Iterator[Example]:
         yield Example(text, "counterfactual_safe", _benign_except_self_harm())
 
 
+def _written_threats(root: Path) -> Iterator[Example]:
+    # Written for this project (personaguard/train/written_threats.yaml), so ``root`` is unused.
+    # Threats say nothing about the other columns; the figurative group is benign.
+    for text, cats in written_examples(load_counterfactuals(source="written_threats.yaml")):
+        yield Example(text, "written_threats", _harm(*cats) if cats else _benign_except_self_harm())
+
+
 #: The one registry of sources: name -> (reader, max rows kept, seed-fixed sample).
 SOURCES: dict[str, tuple[Reader, int]] = {
     "harmbench": (_harmbench, 10_000),
@@ -522,6 +529,7 @@ SOURCES: dict[str, tuple[Reader, int]] = {
     "oktest": (_oktest, 10_000),
     "xsafety_en_safe": (_xsafety_safe, 10_000),
     "counterfactual_safe": (_counterfactual, 10_000),
+    "written_threats": (_written_threats, 10_000),
 }
 
 

@@ -96,3 +96,14 @@ def test_a_bad_counterfactual_file_names_the_problem(text: str, match: str) -> N
 
     with pytest.raises(ConfigError, match=match):
         load_counterfactuals(text, source="bad.yaml")
+
+
+def test_written_threats_are_threat_positives_with_figurative_negatives() -> None:
+    rows = read_source("written_threats", Path("unused"), load_taxonomy(None).ids)
+    threats = [e for e in rows if e.labels["any"] == 1]
+    figurative = [e for e in rows if e.labels["any"] == 0]
+    assert threats and figurative
+    assert all(e.labels["harassment/threatening"] == e.labels["violence"] == 1 for e in threats)
+    assert all("hate" not in e.labels for e in threats)  # a threat at a person says nothing about hate
+    assert any(e.text == "I'm going to kill it tonight." for e in figurative)
+    assert all(e.labels["violence"] == 0 for e in figurative)
