@@ -161,10 +161,14 @@ class VulnerabilityParser:
             pos, neg = sims[:, :-1], sims[:, -1:]
             conf = apply_logistic(self.knowledge_base.parse, pos, neg)  # (n_variants, n_vulnerabilities)
             conf = np.where(pos >= pos.max(axis=1, keepdims=True) - self.clause_margin, conf, 0.0)
-            # A clause's confidence is the mean over its variants: the bare variant alone ("I am
-            # a student") would over-claim, the full clause alone under-claims roles abroad.
+            # A place never creates a claim but cannot weaken one either: where the full clause
+            # (each group's first row) claims an entry, the clause takes its best variant. The
+            # bare variant alone over-claims ("I am a student" reads as a minor); the full clause
+            # alone under-claims roles held abroad.
             rows = np.asarray(owner)
-            conf = np.stack([conf[rows == k].mean(axis=0) for k in range(len(spans))])
+            full = np.stack([conf[rows == k][0] for k in range(len(spans))])
+            best_variant = np.stack([conf[rows == k].max(axis=0) for k in range(len(spans))])
+            conf = np.where(full >= self.min_confidence, best_variant, full)
             best_clause = conf.argmax(axis=0)
             best = conf[best_clause, np.arange(conf.shape[1])]
             for j in np.flatnonzero(best >= self.min_confidence):
