@@ -18,6 +18,9 @@ from personaguard import UserProfile
         ("We just found out I'm expecting our first child!", "pregnancy"),
         ("I'm on parole and I wear an ankle monitor.", "parole-probation"),
         ("Honestly I keep thinking about ending it all.", "suicidal-ideation"),
+        ("My doctor says my bones have become thin and fragile.", "osteoporosis"),
+        ("I've had ADHD since I was a kid and take Ritalin.", "adhd"),
+        ("I work as a diplomat at our embassy.", "public-office-neutrality"),
     ],
 )
 def test_paraphrased_conditions_are_found_with_evidence(parser, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
@@ -32,7 +35,7 @@ def test_paraphrased_conditions_are_found_with_evidence(parser, text: str, expec
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "I am an ordinary member of the general population.", "I like gardening and jazz."],
+    ["", "   ", "I am an ordinary member of the general population.", "I like gardening and jazz.", "I am a teacher."],
 )
 def test_neutral_or_empty_descriptions_give_no_vulnerabilities(parser, text: str) -> None:  # type: ignore[no-untyped-def]
     assert UserProfile.from_text(text, parser=parser).vulnerabilities == []
