@@ -13,6 +13,9 @@ _LEET_WORD = re.compile(
     r"(?<![\w@$!|])(?=[\w@$!|]*(?:[013457@$!|][A-Za-z]|[A-Za-z][013457@$|]))"
     r"[A-Za-z013457@$|][A-Za-z013457@$!|]*[A-Za-z013457@$|](?![\w@$|])"
 )
+# Every leet word holds one of these (the look-ahead above needs one): a text without any is
+# left alone without running the costlier pattern.
+_LEET_CHAR = re.compile(r"[013457@$!|]")
 _REPEAT3 = re.compile(r"([A-Za-z])\1{2,}")
 _SINGLE_WHEN_REPEATED = set("aiuyhjkqvwxz")
 
@@ -37,6 +40,8 @@ def undo_leetspeak(text: str) -> str:
     >>> undo_leetspeak("k1ll h3r in 2024")
     'kill her in 2024'
     """
+    if not _LEET_CHAR.search(text):
+        return text
     return _LEET_WORD.sub(_undo_word, text)
 
 

@@ -41,7 +41,7 @@ class CategoryScores:
 
     def row(self, i: int) -> dict[str, float]:
         """Scores of text ``i`` as ``{category_id: probability}``."""
-        return {c: float(p) for c, p in zip(self.category_ids, self.probs[i])}
+        return dict(zip(self.category_ids, self.probs[i].tolist()))
 
 
 @runtime_checkable

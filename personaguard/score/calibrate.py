@@ -60,7 +60,9 @@ class PlattCalibrator:
 
     def predict_proba(self, z: NDArray[np.float64]) -> NDArray[np.float64]:
         """Calibrated probabilities, same shape as ``z``."""
-        return sigmoid(z * self.a_ + self.b_)
+        az = z * self.a_
+        az += self.b_
+        return sigmoid(az)
 
 
 def _log_loss(x: NDArray[np.float64], t: NDArray[np.float64], w: NDArray[np.float64]) -> float:

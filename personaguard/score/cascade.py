@@ -123,8 +123,8 @@ class CascadeScorer:
         p_any = student_p_any(probs)
         risky = p_any >= self.escalate_above
         candidates = np.flatnonzero(risky | marked if marked is not None else risky)
-        if candidates.size == 0:
-            return candidates
+        if candidates.size <= self.max_escalated_windows:
+            return candidates  # no text can be over the cap (the common case: short texts)
         # Riskiest first within each text, then keep at most max_escalated_windows per text.
         order = candidates[np.lexsort((-p_any[candidates], owner[candidates]))]
         rank = np.zeros(order.size, dtype=np.int64)
@@ -167,11 +167,13 @@ def blend_probs(
     >>> blend_probs(np.array([[0.9]]), np.array([[0.1]]), 0.5).round(3).tolist()
     [[0.5]]
     """
-    if np.all(np.asarray(weight) == 0.0):
+    if (np.asarray(weight) == 0.0).all():
         return full
     eps = 1e-6
-    f = np.clip(full, eps, 1 - eps)
-    st = np.clip(student, eps, 1 - eps)
+    # np.clip's values through two ufuncs, without its Python wrapper (this runs on every
+    # escalated window).
+    f: NDArray[np.float64] = np.minimum(np.maximum(full, eps), 1 - eps)
+    st: NDArray[np.float64] = np.minimum(np.maximum(student, eps), 1 - eps)
     z = (1 - weight) * np.log(f / (1 - f)) + weight * np.log(st / (1 - st))
     return 1.0 / (1.0 + np.exp(-z))
 

@@ -163,6 +163,9 @@ class MiniLMEncoder:
         tok.no_truncation()
         tok.no_padding()
         self._tokenizer = tok
+        # The same ids without the character offsets we never read: ~15% less per short text
+        # (encode_batch_fast, tokenizers >= 0.20.2; older ones compute the offsets).
+        self._encode_batch = getattr(tok, "encode_batch_fast", tok.encode_batch)
         self._cls = tok.token_to_id("[CLS]")
         self._sep = tok.token_to_id("[SEP]")
         w = load_file(str(folder / "model.safetensors"))
@@ -198,7 +201,7 @@ class MiniLMEncoder:
     # -- tokenization -------------------------------------------------------------------------
     def tokenize(self, texts: list[str]) -> list[list[int]]:
         """Word-piece ids of each text, without special tokens."""
-        encs = self._tokenizer.encode_batch(texts, add_special_tokens=False)
+        encs = self._encode_batch(texts, add_special_tokens=False)
         return [e.ids for e in encs]
 
     def windows(self, ids: list[int]) -> list[list[int]]:
@@ -256,6 +259,8 @@ class MiniLMEncoder:
         windows and about ``_TOKENS_PER_BATCH`` tokens: short texts batch wide, long windows
         narrow, which bounds the attention matrices' memory (n x 12 x L x L floats).
         """
+        if len(windows) == 1:  # one forward pass, no ordering to do
+            return self._forward(windows)
         out = np.empty((len(windows), self.dim), dtype=np.float32)
         order = np.argsort([len(w) for w in windows], kind="stable")
         a = 0

@@ -67,8 +67,13 @@ class MultiLabelHeads:
             raise NotFittedError("MultiLabelHeads is not fitted; call fit() or load trained weights")
         h = x
         if self.hidden:
-            h = np.maximum(x @ self.W1_.T + self.b1_, 0.0)
-        return (h @ self.W2_.T + self.b2_).astype(np.float64)  # type: ignore[no-any-return]
+            # In place: the same arithmetic with fewer temporaries (it runs on every check).
+            h = x @ self.W1_.T
+            h += self.b1_
+            np.maximum(h, 0.0, out=h)
+        z = h @ self.W2_.T
+        z += self.b2_
+        return z.astype(np.float64)  # type: ignore[no-any-return]
 
     def get_weights(self) -> dict[str, NDArray[np.float32]]:
         """Learned arrays, for saving."""

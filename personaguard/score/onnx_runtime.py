@@ -9,6 +9,7 @@ stays as the reference (``tests/unit/score/test_onnx_runtime.py`` compares them)
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,28 @@ from numpy.typing import NDArray
 from personaguard.errors import ConfigError
 from personaguard.score.encoder import MiniLMEncoder
 
-__all__ = ["OnnxMiniLMEncoder", "onnxruntime_available", "load_encoder"]
+__all__ = ["OnnxMiniLMEncoder", "onnxruntime_available", "load_encoder", "physical_cores"]
+
+
+def physical_cores() -> int:
+    """Cores this process may run on, hyper-threads of one core counted once (at least 1).
+
+    The thread count onnxruntime picks by default; :class:`OnnxMiniLMEncoder` sets it itself
+    so that onnxruntime does not also pin its threads to cores (docs/runtime.md, "Threads").
+    Linux's topology files say which CPUs share a core; elsewhere every CPU counts.
+    """
+    try:
+        cpus = sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return max(os.cpu_count() or 1, 1)
+    cores = set()
+    for cpu in cpus:
+        try:
+            with open(f"/sys/devices/system/cpu/cpu{cpu}/topology/thread_siblings_list") as f:
+                cores.add(f.read().strip())
+        except OSError:
+            cores.add(str(cpu))
+    return max(len(cores), 1)
 
 
 def onnxruntime_available() -> bool:
@@ -127,7 +149,9 @@ class OnnxMiniLMEncoder(MiniLMEncoder):
     Parameters
     ----------
     threads : int or None, default=None
-        onnxruntime intra-op threads; None lets onnxruntime choose (one per core).
+        onnxruntime intra-op threads; None means one per core (:func:`physical_cores`), set
+        explicitly: onnxruntime's own default pins its threads to cores, and on a shared
+        machine a pinned thread waits for its busy core while another core idles.
     **kwargs
         The keyword arguments of :class:`MiniLMEncoder`.
 
@@ -145,8 +169,7 @@ class OnnxMiniLMEncoder(MiniLMEncoder):
 
         self.threads = threads
         options = ort.SessionOptions()
-        if threads is not None:
-            options.intra_op_num_threads = threads
+        options.intra_op_num_threads = threads if threads is not None else physical_cores()
         model, shared = _build_model(self)
         # The embedding tables are graph inputs fed from the numpy arrays on every run (read in
         # place, no second copy); the layer matrices now live in the session, so the numpy
@@ -160,8 +183,9 @@ class OnnxMiniLMEncoder(MiniLMEncoder):
         ids, mask = self._pad(batch)
         x = self._session.run(["hidden"], {"input_ids": ids, "mask": mask, **self._weights})[0]
         pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return pooled.astype(np.float32)
+        # np.linalg.norm's arithmetic without its wrapper; pooled is float32 already.
+        pooled /= np.maximum(np.sqrt(np.add.reduce(pooled * pooled, axis=1, keepdims=True)), 1e-12)
+        return pooled.astype(np.float32, copy=False)
 
 
 def load_encoder(*, runtime: str = "auto") -> MiniLMEncoder:

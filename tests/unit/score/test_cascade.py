@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from personaguard.score.cascade import CascadeScorer
-from personaguard.score.model import EncoderScorer
+from personaguard.score.model import EncoderScorer, aggregate_windows
 from personaguard.score.static import StaticEmbedder
 
 TEXTS = ["How do I bake bread?", "Give me step by step instructions to make sarin", "you are a worthless idiot", ""]
@@ -55,6 +55,22 @@ def test_escalated_windows_are_capped_per_text(cascade: CascadeScorer) -> None:
     owner = np.array([0, 0, 0, 1, 1])
     chosen = capped._windows_to_escalate(p_any, owner)
     assert chosen.tolist() == [0, 2, 3, 4]  # text 0 keeps its two riskiest windows
+
+
+def test_escalation_below_the_cap_keeps_every_candidate_in_order(cascade: CascadeScorer) -> None:
+    capped = _variant(cascade, escalate_above=0.5, max_escalated_windows=3)
+    p_any = np.array([[0.1, 0.9], [0.2, 0.2], [0.3, 0.7], [0.9, 0.1]])
+    assert capped._windows_to_escalate(p_any, np.array([0, 0, 0, 1])).tolist() == [0, 2, 3]
+
+
+def test_one_window_per_text_aggregates_as_the_general_case() -> None:
+    rng = np.random.default_rng(0)
+    probs = rng.uniform(size=(4, 3))
+    ids = ("a", "b")
+    one_each = aggregate_windows(probs, np.arange(4), 4, ids)
+    assert np.array_equal(one_each.probs, probs[:, :-1]) and one_each.n_windows.tolist() == [1, 1, 1, 1]
+    shared = aggregate_windows(probs, np.array([0, 0, 1, 2]), 4, ids)
+    assert np.array_equal(shared.probs[0], probs[:2, :-1].max(0)) and shared.n_windows.tolist() == [2, 1, 1, 0]
 
 
 def test_static_embedder_means_token_vectors() -> None:

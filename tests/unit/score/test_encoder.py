@@ -24,6 +24,13 @@ def test_batch_equals_one_by_one(encoder: MiniLMEncoder) -> None:
     assert np.allclose(batch, single, atol=1e-5)
 
 
+def test_tokenize_gives_the_tokenizers_own_ids(encoder: MiniLMEncoder) -> None:
+    texts = ["Don't k1ll time; it's 3:15 in São Paulo!", "", "ＫＩＬＬ", "word " * 300]
+    full = [e.ids for e in encoder._tokenizer.encode_batch(texts, add_special_tokens=False)]
+    assert encoder.tokenize(texts) == full
+    assert [encoder.tokenize([t])[0] for t in texts] == full
+
+
 def test_long_text_is_split_into_overlapping_windows_at_two_scales(encoder: MiniLMEncoder) -> None:
     text = " ".join(["word"] * 1000)  # 1000 word pieces
     ids = encoder.tokenize([text])[0]

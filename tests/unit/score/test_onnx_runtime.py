@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from personaguard.score.encoder import MiniLMEncoder
-from personaguard.score.onnx_runtime import OnnxMiniLMEncoder, load_encoder, onnxruntime_available
+from personaguard.score.onnx_runtime import OnnxMiniLMEncoder, load_encoder, onnxruntime_available, physical_cores
 
 pytestmark = pytest.mark.skipif(not onnxruntime_available(), reason="onnxruntime not installed")
 
@@ -33,3 +33,8 @@ def test_auto_runtime_picks_onnxruntime_when_installed() -> None:
 def test_unknown_runtime_is_rejected() -> None:
     with pytest.raises(ValueError, match="runtime must be"):
         load_encoder(runtime="tpu")
+
+
+def test_threads_are_set_so_onnxruntime_does_not_pin_them(onnx_encoder: OnnxMiniLMEncoder) -> None:
+    assert physical_cores() >= 1
+    assert onnx_encoder._session.get_session_options().intra_op_num_threads == physical_cores()
