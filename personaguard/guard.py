@@ -19,6 +19,7 @@ from personaguard.decide.thresholds import Thresholds, default_thresholds
 from personaguard.decide.verdicts import category_verdicts
 from personaguard.errors import InputTooLargeError
 from personaguard.normalize import NormalizedText, normalize_text
+from personaguard.personalize.profile import UserProfile  # already loaded by decide.verdicts
 from personaguard.score.base import CategoryScores, Scorer
 from personaguard.taxonomy import Taxonomy, load_taxonomy
 
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from personaguard.personalize.feedback import LearnResult
     from personaguard.personalize.learn import TrustRegionLearner
     from personaguard.personalize.parse import VulnerabilityParser
-    from personaguard.personalize.profile import UserProfile
     from personaguard.personalize.risk import CompiledProfile, PersonalRiskModel, UserRisk
     from personaguard.personalize.vulnerabilities import KnowledgeBase
 
@@ -165,8 +165,6 @@ class Guard:
 
     def parse_profile(self, text: str, *, id: str = "anonymous") -> "UserProfile":  # noqa: A002
         """A profile parsed from a self-description, reusing this guard's encoder and knowledge base."""
-        from personaguard.personalize.profile import UserProfile
-
         return UserProfile.from_text(text, id=id, parser=self.vulnerability_parser())
 
     def vulnerability_parser(self) -> "VulnerabilityParser":
@@ -316,8 +314,8 @@ class Guard:
         scores = with_embeddings(texts) if with_embeddings is not None else self.scorer.score(texts)
         # No content, no harm: blank texts get zero probabilities rather than the model's
         # guess about an empty window.
-        blank = np.array([not t.strip() for t in texts], dtype=bool)
-        if blank.any():
+        if not all(t.strip() for t in texts):
+            blank = np.array([not t.strip() for t in texts], dtype=bool)
             probs = scores.probs.copy()
             p_any = scores.p_any.copy()
             probs[blank] = 0.0
@@ -326,8 +324,6 @@ class Guard:
         return scores
 
     def _validate_user(self, user: "UserProfile") -> "tuple[Thresholds, CompiledProfile | None]":
-        from personaguard.personalize.profile import UserProfile
-
         if not isinstance(user, UserProfile):
             raise TypeError(f"user must be a UserProfile, got {type(user).__name__}")
         return self._user_policy(user)

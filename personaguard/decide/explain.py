@@ -43,7 +43,7 @@ def explain(
             rel = f">= warn {v.warn:.2f} (< block {v.block:.2f})"
         else:
             rel = f"< warn {v.warn:.2f}"
-        src = _SOURCE_WORDS.get(v.source.value, v.source.value)
+        src = _SOURCE_WORDS.get(v.source) or v.source.value  # a StrEnum finds its str key
         floor = ", safety floor" if v.is_floor else ""
         parts.append(f"{v.id} {score} {rel} ({src}{floor})")
     text = f"{outcome.value}: " + "; ".join(parts) + "."

@@ -52,10 +52,11 @@ def default_thresholds(taxonomy: Taxonomy) -> Thresholds:
 
 def outcomes_for(risk_row: NDArray[np.float64], thresholds: Thresholds) -> list[Outcome]:
     """Per-category outcome of one text: block at >= block, warn at >= warn, else allow."""
-    out: list[Outcome] = []
-    for r, w, b in zip(risk_row, thresholds.warn, thresholds.block):
-        out.append(Outcome.BLOCK if r >= b else Outcome.WARN if r >= w else Outcome.ALLOW)
-    return out
+    # Python floats and local names: comparing numpy scalars one by one, or looking an enum
+    # member up on its class each time, costs more than the lists do (one check per call).
+    block_, warn_, allow_ = Outcome.BLOCK, Outcome.WARN, Outcome.ALLOW
+    rows = zip(np.asarray(risk_row).tolist(), thresholds.warn.tolist(), thresholds.block.tolist())
+    return [block_ if r >= b else warn_ if r >= w else allow_ for r, w, b in rows]
 
 
 def apply_offsets(

@@ -34,19 +34,6 @@ class Verdicts:
     risks: dict[str, float]
 
 
-def _custom_verdicts(personal: UserRisk) -> list[CategoryVerdict]:
-    out = []
-    for c in personal.custom:
-        warn = c.threshold
-        block = c.threshold if c.action is Action.BLOCK else 1.0
-        outcome = Outcome.BLOCK if c.r >= block else Outcome.WARN if c.r >= warn else Outcome.ALLOW
-        out.append(
-            CategoryVerdict(id=c.category_id, p=c.r, r=c.r, warn=warn, block=block, source=ThresholdSource.USER,
-                            outcome=outcome)
-        )
-    return out
-
-
 def category_verdicts(
     category_ids: tuple[str, ...],
     probs: NDArray[np.float64],
@@ -67,31 +54,54 @@ def category_verdicts(
     """
     risks = probs if personal is None else personal.risks
     outcomes = outcomes_for(risks, thresholds)
-    verdicts = [
-        CategoryVerdict(
-            id=cid, p=float(probs[j]), r=float(risks[j]), warn=float(thresholds.warn[j]),
-            block=float(thresholds.block[j]), source=thresholds.sources[j], outcome=outcomes[j],
-            is_floor=bool(thresholds.is_floor[j]),
-        )
-        for j, cid in enumerate(category_ids)
-        if risks[j] >= REPORT_MIN_P or outcomes[j] is not Outcome.ALLOW
-    ]
-    risk_map = {c: float(r) for c, r in zip(category_ids, risks)}
+    # Python floats and lists throughout: indexing numpy arrays element by element costs more
+    # than this whole function's arithmetic on a batch of one.
+    r_list = risks.tolist()
+    p_list = r_list if personal is None else probs.tolist()
+    allow = Outcome.ALLOW
+    reported = [j for j, (r, o) in enumerate(zip(r_list, outcomes)) if r >= REPORT_MIN_P or o is not allow]
+    verdicts: list[CategoryVerdict] = []
+    if reported:
+        warn, block, floor = thresholds.warn.tolist(), thresholds.block.tolist(), thresholds.is_floor.tolist()
+        verdicts = [
+            CategoryVerdict(id=category_ids[j], p=p_list[j], r=r_list[j], warn=warn[j], block=block[j],
+                            source=thresholds.sources[j], outcome=outcomes[j], is_floor=floor[j])
+            for j in reported
+        ]
+    risk_map = dict(zip(category_ids, r_list))
     factors: list[UserFactor] = []
     guidance: list[str] = []
     if personal is not None:
-        custom = _custom_verdicts(personal)
-        verdicts += [v for v in custom if v.r >= REPORT_MIN_P or v.outcome is not Outcome.ALLOW]
-        outcomes += [v.outcome for v in custom]
-        risk_map.update({v.id: v.r for v in custom})
+        for c in personal.custom:
+            c_block = c.threshold if c.action is Action.BLOCK else 1.0
+            c_outcome = Outcome.BLOCK if c.r >= c_block else Outcome.WARN if c.r >= c.threshold else allow
+            outcomes.append(c_outcome)
+            risk_map[c.category_id] = c.r
+            if c.r >= REPORT_MIN_P or c_outcome is not allow:  # built only when reported
+                verdicts.append(CategoryVerdict(id=c.category_id, p=c.r, r=c.r, warn=c.threshold, block=c_block,
+                                                source=ThresholdSource.USER, outcome=c_outcome))
         factors = [UserFactor(kind=f.kind, id=f.id, category=f.category, q=min(max(f.q, 0.0), 1.0), detail=f.detail)
                    for f in personal.factors]
-        flagged = {v.id for v in verdicts if v.outcome is not Outcome.ALLOW}
-        for cid in category_ids:
-            if cid in flagged:
-                guidance += [g for g in personal.guidance.get(cid, ()) if g not in guidance]
+        flagged = {v.id for v in verdicts if v.outcome is not allow}
+        if flagged and personal.guidance:
+            for cid in category_ids:
+                if cid in flagged:
+                    guidance += [g for g in personal.guidance.get(cid, ()) if g not in guidance]
         # Factors that touched a flagged category come first in the explanation.
         factors.sort(key=lambda f: (f.category not in flagged, -f.q))
     verdicts.sort(key=lambda v: (-SEVERITY[v.outcome], -v.r))
-    outcome = max(outcomes, key=lambda o: SEVERITY[o], default=Outcome.ALLOW)
-    return Verdicts(outcome=outcome, categories=verdicts, factors=factors, guidance=guidance, risks=risk_map)
+    return Verdicts(outcome=_most_severe(outcomes), categories=verdicts, factors=factors, guidance=guidance,
+                    risks=risk_map)
+
+
+#: Outcomes from the most severe down (``SEVERITY``).
+_BY_SEVERITY = sorted(SEVERITY, key=SEVERITY.__getitem__, reverse=True)
+
+
+def _most_severe(outcomes: list[Outcome]) -> Outcome:
+    """The most severe of ``outcomes`` (ALLOW when empty): membership tests, not a keyed max.
+
+    >>> _most_severe([Outcome.WARN, Outcome.ALLOW, Outcome.WARN]).value, _most_severe([]).value
+    ('warn', 'allow')
+    """
+    return next((o for o in _BY_SEVERITY if o in outcomes), Outcome.ALLOW)

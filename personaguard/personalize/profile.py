@@ -228,11 +228,12 @@ class UserProfile(BaseModel):
         it under this key, so any edit, in-place edits of its lists and dicts included, rebuilds
         them. ``id``, ``self_description``, evidence and the feedback log do not change a verdict.
         """
+        # Lists, not generators, inside tuple(): this runs on every personalized check.
         return (
-            tuple((k, s.action, s.warn, s.block) for k, s in self.settings.items()),
+            tuple([(k, s.action, s.warn, s.block) for k, s in self.settings.items()]),
             self.age_band,
-            tuple((v.id, v.confidence) for v in self.vulnerabilities),
-            tuple((c.name, c.description, tuple(c.examples), c.action, c.threshold) for c in self.custom_categories),
+            tuple([(v.id, v.confidence) for v in self.vulnerabilities]),
+            tuple([(c.name, c.description, tuple(c.examples), c.action, c.threshold) for c in self.custom_categories]),
             tuple(self.allow_examples),
             tuple(self.learned.offsets.items()),
         )

@@ -391,18 +391,18 @@ class PersonalRiskModel:
         # allow-examples) and one map every calibrated score.
         sims = max_similarity(enc.embeddings, enc.owner, n, c.phrases, c.starts)
         scores = self._calibrated(texts, sims, m, (c.gain, c.bias, c.contrast), c.keyword_topics)
-        base = probs
-        if c.n_allow:  # p'_c = (1 - A(x)) p_c for non-floor c
-            base = probs * (1.0 - scores[:, -1:] * self.not_floor_)
         # q_v(x) = max_t severity_{v,t} q_t(x) and the product over v, per text. A profile names a
         # handful of contraindications, so a loop over them beats a dozen numpy calls on
-        # (n, k, m) arrays, which cost more than the arithmetic for a batch of one.
-        keep_rows: list[list[float]] = []
+        # (n, k, m) arrays, which cost more than the arithmetic for a batch of one. The risks are
+        # computed in the same loop on Python floats, float64 as ``probs`` is: the same IEEE
+        # operations in the same order as the array expressions they replace, so the same bits.
+        risk_rows: list[list[float]] = []
         found: list[list[tuple[ClaimTerm, int, float]]] = []
         allow: list[float] = []
         custom: list[list[float]] = []
         n_cat = len(self.category_ids_)
-        for q in scores.tolist():
+        not_floor = self.not_floor_.tolist()
+        for q, p_row in zip(scores.tolist(), probs.tolist()):
             keep = [1.0] * n_cat
             hits = []
             for term in c.claims:
@@ -415,22 +415,23 @@ class PersonalRiskModel:
                     hits.append((term, best, q_v))
                 for col in term.columns:
                     keep[col] *= 1.0 - strength
-            keep_rows.append(keep)
             found.append(hits)
             a = q[-1] if c.n_allow else 0.0
+            # p'_c = (1 - A(x)) p_c for non-floor c, then r_c = 1 - (1 - p'_c) prod_v (1 - w_v q_v).
+            base = [p * (1.0 - a * f) for p, f in zip(p_row, not_floor)] if c.n_allow else p_row
+            risk_rows.append([1.0 - (1.0 - b) * k for b, k in zip(base, keep)])
             allow.append(a)
             custom.append([r * (1.0 - a) for r in q[m + 1 : m + 1 + n_custom]])
-        risks = 1.0 - (1.0 - base) * np.array(keep_rows).reshape(n, n_cat)
+        risks = np.array(risk_rows, dtype=np.float64).reshape(n, n_cat)
         return [self._explain_row(c, risks[i], found[i], allow[i], probs[i], custom[i]) for i in range(n)]
 
     def _explain_row(
         self, c: CompiledProfile, risks: NDArray[np.float64], found: list[tuple[ClaimTerm, int, float]],
         allow_a: float, probs: NDArray[np.float64], custom_r: list[float],
     ) -> UserRisk:
-        custom = tuple(
-            CustomRisk(cat.category_id, custom_r[j], cat.threshold, cat.action) for j, cat in enumerate(c.custom)
-        )
-        if not found and allow_a < _MIN_FACTOR and not any(r.r >= _MIN_FACTOR for r in custom):
+        custom = tuple([CustomRisk(cat.category_id, r, cat.threshold, cat.action)
+                        for r, cat in zip(custom_r, c.custom)])
+        if not found and allow_a < _MIN_FACTOR and not any(r >= _MIN_FACTOR for r in custom_r):
             return UserRisk(risks=risks, custom=custom)
         ids = self.category_ids_
         factors: list[RiskFactor] = []
