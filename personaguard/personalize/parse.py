@@ -146,12 +146,11 @@ class VulnerabilityParser:
         """Vulnerabilities and age band found in ``text``; the empty text reveals nothing."""
         claims: dict[str, VulnerabilityClaim] = {}
         age_band = self._parse_age(text, claims)
-        spans, clauses, owner = [], [], []
+        spans, clauses, first = [], [], []  # first: each clause's first row (its full text)
         for a, b in _clauses(text):
             if not _NEGATED.match(text[a:b]):
-                variants = _variants(text[a:b])
-                owner.extend([len(spans)] * len(variants))
-                clauses.extend(variants)
+                first.append(len(clauses))
+                clauses.extend(_variants(text[a:b]))
                 spans.append((a, b))
         if spans:
             # All clauses in one forward pass: on a CPU a pass costs about the same for one short
@@ -162,13 +161,11 @@ class VulnerabilityParser:
             conf = apply_logistic(self.knowledge_base.parse, pos, neg)  # (n_variants, n_vulnerabilities)
             conf = np.where(pos >= pos.max(axis=1, keepdims=True) - self.clause_margin, conf, 0.0)
             # A place never creates a claim but cannot weaken one either: where the full clause
-            # (each group's first row) claims an entry, the clause takes its best variant. The
-            # bare variant alone over-claims ("I am a student" reads as a minor); the full clause
-            # alone under-claims roles held abroad.
-            rows = np.asarray(owner)
-            full = np.stack([conf[rows == k][0] for k in range(len(spans))])
-            best_variant = np.stack([conf[rows == k].max(axis=0) for k in range(len(spans))])
-            conf = np.where(full >= self.min_confidence, best_variant, full)
+            # claims an entry, the clause takes its best variant. The bare variant alone
+            # over-claims ("I am a student" reads as a minor); the full clause alone under-claims
+            # roles held abroad. A clause's variants are consecutive rows starting at ``first``.
+            full = conf[first]
+            conf = np.where(full >= self.min_confidence, np.maximum.reduceat(conf, first, axis=0), full)
             best_clause = conf.argmax(axis=0)
             best = conf[best_clause, np.arange(conf.shape[1])]
             for j in np.flatnonzero(best >= self.min_confidence):

@@ -15,7 +15,9 @@ def sigmoid(x: NDArray[np.float64]) -> NDArray[np.float64]:
 
 def logit(p: NDArray[np.float64] | float, eps: float = 1e-6) -> NDArray[np.float64]:
     """Inverse of :func:`sigmoid`, clipped away from 0 and 1."""
-    q = np.clip(np.asarray(p, dtype=np.float64), eps, 1.0 - eps)
+    # np.clip's values through two ufuncs, without its Python wrapper: this runs on every
+    # escalated window (the cascade's blend).
+    q = np.minimum(np.maximum(np.asarray(p, dtype=np.float64), eps), 1.0 - eps)
     return np.log(q / (1.0 - q))  # type: ignore[no-any-return]
 
 

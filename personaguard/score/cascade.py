@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from personaguard.score.artifacts import load_artifact, packaged_artifacts_dir
 from personaguard.score.base import CategoryScores, Scorer
+from personaguard.score.calibrate import logit, sigmoid
 from personaguard.score.encoder import EncodedWindows, MiniLMEncoder
 from personaguard.score.heads_io import load_heads
 from personaguard.score.model import ANY_COLUMN, EncoderScorer, aggregate_windows, apply_derived
@@ -75,7 +76,7 @@ class CascadeScorer:
 
     def score(self, texts: list[str]) -> CategoryScores:
         """Score normalized texts; see :class:`personaguard.score.base.Scorer`."""
-        windows, owner = self._windows(texts)
+        windows, owner = self.encoder.window_ids(texts)
         probs = self._student_probs(windows)
         marked = np.fromiter((bool(self.markers_[w].any()) if w else False for w in windows), dtype=bool, count=len(windows))
         chosen = self._windows_to_escalate(probs, owner, marked)
@@ -84,16 +85,6 @@ class CascadeScorer:
             risky = student_p_any(probs[chosen]) >= self.escalate_above
             probs[chosen] = blend_escalated(self.full.window_probs(emb), probs[chosen], risky, self.blend_weight)
         return aggregate_windows(probs, owner, len(texts), self.category_ids)
-
-    def _windows(self, texts: list[str]) -> tuple[list[list[int]], NDArray[np.int64]]:
-        """Every window of every text, with the index of the text that owns it."""
-        windows: list[list[int]] = []
-        owner: list[int] = []
-        for i, ids in enumerate(self.encoder.tokenize(texts)):
-            for w in self.encoder.windows(ids):
-                windows.append(w)
-                owner.append(i)
-        return windows, np.asarray(owner, dtype=np.int64)
 
     def _student_probs(self, windows: list[list[int]]) -> NDArray[np.float64]:
         if not windows:
@@ -109,8 +100,8 @@ class CascadeScorer:
         scores plus a second encoder pass for the comparison) does that work once. Every window
         gets the blend an escalated window gets.
         """
-        windows, owner = self._windows(texts)
-        enc = EncodedWindows(self.encoder.encode_ids(windows), owner) if windows else self.encoder.encode(texts)
+        windows, owner = self.encoder.window_ids(texts)
+        enc = EncodedWindows(self.encoder.encode_ids(windows), owner)
         probs = blend_probs(self.full.window_probs(enc.embeddings), self._student_probs(windows), self.blend_weight)
         scores = aggregate_windows(probs, enc.owner, len(texts), self.category_ids)
         return dataclasses.replace(scores, embeddings=enc)
@@ -169,13 +160,7 @@ def blend_probs(
     """
     if (np.asarray(weight) == 0.0).all():
         return full
-    eps = 1e-6
-    # np.clip's values through two ufuncs, without its Python wrapper (this runs on every
-    # escalated window).
-    f: NDArray[np.float64] = np.minimum(np.maximum(full, eps), 1 - eps)
-    st: NDArray[np.float64] = np.minimum(np.maximum(student, eps), 1 - eps)
-    z = (1 - weight) * np.log(f / (1 - f)) + weight * np.log(st / (1 - st))
-    return 1.0 / (1.0 + np.exp(-z))
+    return sigmoid((1 - weight) * logit(full) + weight * logit(student))
 
 
 def load_default_scorer(

@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from personaguard.errors import ConfigError
 
-__all__ = ["MiniLMEncoder", "EncodedWindows", "find_model_dir"]
+__all__ = ["MiniLMEncoder", "EncodedWindows", "find_model_dir", "l2_normalize_rows", "mean_pool"]
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,26 @@ def _layer_norm(x: NDArray[np.float32], w: NDArray[np.float32], b: NDArray[np.fl
     xc = x - mu
     var = np.einsum("...i,...i->...", xc, xc)[..., None] / x.shape[-1]
     return xc * (1.0 / np.sqrt(var + 1e-12)) * w + b  # type: ignore[no-any-return]
+
+
+def l2_normalize_rows(x: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Scale each row to unit length, in place (zero rows stay zero); returns ``x``.
+
+    The arithmetic of ``np.linalg.norm(x, axis=1)`` without its wrapper, which costs more than
+    the sum on the one or two rows of a single check.
+    """
+    x /= np.maximum(np.sqrt(np.add.reduce(x * x, axis=1, keepdims=True)), 1e-12)
+    return x
+
+
+def mean_pool(hidden: NDArray[np.float32], mask: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Sentence embeddings: the mask-weighted mean of token states, L2-normalised, float32.
+
+    ``hidden`` (n, L, 384) and ``mask`` (n, L) -> (n, 384). Shared by every MiniLM runtime so
+    that they pool alike.
+    """
+    pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+    return l2_normalize_rows(pooled).astype(np.float32, copy=False)  # type: ignore[no-any-return]
 
 
 def _gelu(x: NDArray[np.float32]) -> NDArray[np.float32]:
@@ -248,9 +268,7 @@ class MiniLMEncoder:
             ctx = (att @ v).transpose(0, 2, 1, 3).reshape(n, length, h * d)
             x = _layer_norm(x + (ctx @ o_w + o_b), ln1w, ln1b)
             x = _layer_norm(x + (_gelu(x @ i_w + i_b) @ f_w + f_b), ln2w, ln2b)
-        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return pooled.astype(np.float32)
+        return mean_pool(x, mask)
 
     def encode_ids(self, windows: list[list[int]]) -> NDArray[np.float32]:
         """Embed pre-tokenized windows, shape (n_windows, 384), in the given order.
@@ -284,12 +302,15 @@ class MiniLMEncoder:
         EncodedWindows
             ``embeddings`` of shape (n_windows, 384) with ``owner`` mapping windows to texts.
         """
-        all_windows: list[list[int]] = []
+        windows, owner = self.window_ids(texts)
+        return EncodedWindows(self.encode_ids(windows), owner)
+
+    def window_ids(self, texts: list[str]) -> tuple[list[list[int]], NDArray[np.int64]]:
+        """Every window of every text (word-piece ids) and, shape (n_windows,), the text owning each."""
+        windows: list[list[int]] = []
         owner: list[int] = []
         for i, ids in enumerate(self.tokenize(texts)):
             for win in self.windows(ids):
-                all_windows.append(win)
+                windows.append(win)
                 owner.append(i)
-        if not all_windows:
-            return EncodedWindows(np.zeros((0, self.dim), np.float32), np.zeros(0, np.int64))
-        return EncodedWindows(self.encode_ids(all_windows), np.asarray(owner, dtype=np.int64))
+        return windows, np.asarray(owner, dtype=np.int64)

@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from personaguard.errors import ConfigError
-from personaguard.score.encoder import MiniLMEncoder
+from personaguard.score.encoder import MiniLMEncoder, mean_pool
 
 __all__ = ["OnnxMiniLMEncoder", "onnxruntime_available", "load_encoder", "physical_cores"]
 
@@ -182,10 +182,7 @@ class OnnxMiniLMEncoder(MiniLMEncoder):
     def _forward(self, batch: list[list[int]]) -> NDArray[np.float32]:
         ids, mask = self._pad(batch)
         x = self._session.run(["hidden"], {"input_ids": ids, "mask": mask, **self._weights})[0]
-        pooled = (x * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
-        # np.linalg.norm's arithmetic without its wrapper; pooled is float32 already.
-        pooled /= np.maximum(np.sqrt(np.add.reduce(pooled * pooled, axis=1, keepdims=True)), 1e-12)
-        return pooled.astype(np.float32, copy=False)
+        return mean_pool(x, mask)
 
 
 def load_encoder(*, runtime: str = "auto") -> MiniLMEncoder:

@@ -14,7 +14,7 @@ from itertools import chain
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.score.encoder import MiniLMEncoder
+from personaguard.score.encoder import MiniLMEncoder, l2_normalize_rows
 
 __all__ = ["StaticEmbedder", "encode_single_tokens", "fit_token_vectors", "pca_axes"]
 
@@ -128,6 +128,4 @@ class StaticEmbedder:
                 out[nonempty] = np.add.reduceat(self._table[flat], starts[nonempty], axis=0) / lengths[nonempty, None]
         else:
             out = np.zeros((len(windows), self.dim), dtype=np.float32)
-        # The L2 norm as np.linalg.norm computes it, without its wrapper's overhead.
-        out /= np.maximum(np.sqrt(np.add.reduce(out * out, axis=1, keepdims=True)), 1e-12)
-        return out
+        return l2_normalize_rows(out)
