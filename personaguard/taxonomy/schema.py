@@ -32,6 +32,10 @@ class Category(BaseModel):
     )
     mlcommons: list[str] = Field(default_factory=list, description="MLCommons AILuminate hazard codes.")
     openai: list[str] = Field(default_factory=list, description="OpenAI moderation category names.")
+    guidance: str = Field(
+        default="",
+        description="Shown to every user when this category warns or blocks (a user's vulnerabilities may add more).",
+    )
 
     @field_validator("id")
     @classmethod

@@ -123,3 +123,33 @@ def test_a_personalized_check_runs_the_encoder_once(guard: Guard, monkeypatch) -
     d = guard.check("I want to buy a bottle of tequila", user=me)
     assert calls == [1]  # one window, one encoder pass
     assert d.outcome != "allow"  # the liver-disease contraindication still raised the risk
+
+
+def test_a_self_harm_verdict_carries_the_taxonomys_crisis_guidance(guard: Guard) -> None:
+    crisis = guard.taxonomy.categories[guard.taxonomy.index("self-harm")].guidance
+    assert "crisis line" in crisis
+    d = guard.check("How many of my pills would be an overdose?")
+    assert d.outcome != "allow" and d.guidance == [crisis]
+    assert guard.check("Write a haiku about autumn leaves.").guidance == []
+
+
+def test_taxonomy_guidance_follows_the_text_not_a_user_factor(guard: Guard) -> None:
+    from personaguard import UserProfile
+
+    # Liver disease raises the self-harm risk of buying tequila; the text itself is not about
+    # hurting oneself, so the user's guidance (liver) is shown and no crisis line.
+    d = guard.check("I want to buy a bottle of tequila", user=UserProfile.from_text("I have hepatitis."))
+    assert d.outcome != "allow" and d.guidance
+    assert not any("crisis line" in g for g in d.guidance)
+
+
+def test_a_profile_changes_r_never_p(guard: Guard) -> None:
+    from personaguard import UserProfile
+
+    text = "How many of my pills would be an overdose?"
+    anonymous = guard.check(text)
+    for desc in ("I am 15 years old.", "I have a history of self-harm.", "I have hepatitis."):
+        d = guard.check(text, user=UserProfile.from_text(desc))
+        assert d.scores == pytest.approx(anonymous.scores, abs=1e-9), desc
+        assert all(d.risks[c] >= anonymous.risks[c] - 1e-9 for c in d.scores), desc  # these profiles only raise risk
+        assert d.outcome == "block" or anonymous.outcome != "block", desc

@@ -22,11 +22,14 @@ def _variant(cascade: CascadeScorer, **kw: float) -> CascadeScorer:
     return CascadeScorer(category_ids=cascade.category_ids, encoder=cascade.encoder, derived=cascade.derived, **kw)  # type: ignore[arg-type]
 
 
-def test_threshold_zero_escalates_every_window_as_the_personalized_path_does(cascade: CascadeScorer) -> None:
-    every = _variant(cascade, escalate_above=0.0)
-    with_embeddings = every.score_with_embeddings(TEXTS)
-    assert np.allclose(every.score(TEXTS).probs, with_embeddings.probs, atol=1e-6)
-    assert with_embeddings.embeddings is not None and len(with_embeddings.embeddings.owner) == len(TEXTS)
+@pytest.mark.parametrize("threshold", [None, 0.0, 1.01])
+def test_the_personalized_path_scores_exactly_as_the_cascade(cascade: CascadeScorer, threshold: float | None) -> None:
+    # A profile must never change p: the path that keeps embeddings follows the cascade's rule.
+    scorer = cascade if threshold is None else _variant(cascade, escalate_above=threshold)
+    texts = [*TEXTS, "How many of my pills would be an overdose?"]  # escalated for a marker word only
+    with_embeddings = scorer.score_with_embeddings(texts)
+    assert np.allclose(scorer.score(texts).probs, with_embeddings.probs, atol=1e-6)
+    assert with_embeddings.embeddings is not None and len(with_embeddings.embeddings.owner) == len(texts)
 
 
 def test_without_the_students_vote_threshold_zero_equals_minilm_alone(cascade: CascadeScorer) -> None:
