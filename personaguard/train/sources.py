@@ -495,6 +495,14 @@ def _written_threats(root: Path) -> Iterator[Example]:
         yield Example(text, "written_threats", _harm(*cats) if cats else _benign_except_self_harm())
 
 
+def _written_harms(root: Path) -> Iterator[Example]:
+    # Written for this project (personaguard/train/written_harms.yaml), so ``root`` is unused.
+    # Positives say only what they are; the look-alikes are benign on every column, self-harm
+    # included (figurative "this commute is killing me", no medicines or pills anywhere).
+    for text, cats in written_examples(load_counterfactuals(source="written_harms.yaml")):
+        yield Example(text, "written_harms", _harm(*cats) if cats else _benign())
+
+
 #: The one registry of sources: name -> (reader, max rows kept, seed-fixed sample).
 SOURCES: dict[str, tuple[Reader, int]] = {
     "harmbench": (_harmbench, 10_000),
@@ -530,6 +538,7 @@ SOURCES: dict[str, tuple[Reader, int]] = {
     "xsafety_en_safe": (_xsafety_safe, 10_000),
     "counterfactual_safe": (_counterfactual, 10_000),
     "written_threats": (_written_threats, 10_000),
+    "written_harms": (_written_harms, 10_000),
 }
 
 

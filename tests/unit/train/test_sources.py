@@ -107,3 +107,29 @@ def test_written_threats_are_threat_positives_with_figurative_negatives() -> Non
     assert all("hate" not in e.labels for e in threats)  # a threat at a person says nothing about hate
     assert any(e.text == "I'm going to kill it tonight." for e in figurative)
     assert all(e.labels["violence"] == 0 for e in figurative)
+
+
+def test_written_harms_pair_each_kind_of_positive_with_benign_lookalikes() -> None:
+    ids = load_taxonomy(None).ids
+    data = load_counterfactuals_for_test("written_harms.yaml")
+    positive_groups = [g for g in data.groups.values() if g.categories]
+    benign_groups = [g for g in data.groups.values() if not g.categories]
+    assert len(positive_groups) == len(benign_groups) >= 5
+    rows = read_source("written_harms", Path("unused"), ids)
+    threats = [e for e in rows if e.labels.get("harassment/threatening") == 1]
+    benign = [e for e in rows if e.labels["any"] == 0]
+    assert threats and all(e.labels["harassment"] == 1 and "violence" not in e.labels for e in threats)
+    # Look-alikes are benign on every column, self-harm included ...
+    assert benign and all(set(e.labels) == {*ids, "any"} and set(e.labels.values()) == {0} for e in benign)
+    # ... which is safe only because none of them is about medicines or hurting oneself.
+    import re
+
+    medical = re.compile(r"\b(pills?|overdose|medicines?|medication|dose|cut myself)\b")
+    assert not any(medical.search(e.text.lower()) for e in benign)
+    assert not any(re.search(r"\b(child|children|minors?|teens?|teenagers?)\b", e.text.lower()) for e in rows)
+
+
+def load_counterfactuals_for_test(source: str):  # type: ignore[no-untyped-def]
+    from personaguard.train.counterfactual import load_counterfactuals
+
+    return load_counterfactuals(source=source)
