@@ -40,16 +40,24 @@ __all__ = ["fit_logistic_map", "group_features"]
 
 def group_features(
     queries: NDArray[np.float32], query_group: NDArray[np.intp], phrases: NDArray[np.float32],
-    starts: NDArray[np.intp], negatives: NDArray[np.float32],
+    starts: NDArray[np.intp], negatives: NDArray[np.float32], negative_self: NDArray[np.intp] | None = None,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
     """Features (s_pos, s_neg) and labels for every (query, group) pair.
 
     ``query_group[i]`` is the group query i belongs to (-1 for none); a query is never
     compared with itself (leave-one-out), so a phrase's own group is a positive pair.
+    ``negative_self[i]`` is the row of ``negatives`` that query i is (-1 for none): that
+    self-match is dropped from its ``s_neg`` too. Without it, the neutral self-descriptions,
+    which are both queries and negatives, all had a margin of ``s_pos - 1``, trivially
+    negative, and the parse map learnt almost nothing from the margin.
     """
     sims = queries @ phrases.T
     bounds = np.append(starts, len(phrases))
-    s_neg = (queries @ negatives.T).max(axis=1)
+    neg_sims = queries @ negatives.T
+    if negative_self is not None:
+        rows = np.flatnonzero(negative_self >= 0)
+        neg_sims[rows, negative_self[rows]] = -1.0
+    s_neg = neg_sims.max(axis=1)
     pos, neg, lab = [], [], []
     for g in range(len(starts)):
         block = sims[:, bounds[g] : bounds[g + 1]].copy()
@@ -102,7 +110,12 @@ def _fit(index: KnowledgeBaseIndex, extra: NDArray[np.float32]) -> tuple[Logisti
     # A self-description is written to tell us about the user: a clause states a vulnerability far
     # more often than an arbitrary instruction names a topic, so the positives weigh 30x (the
     # parser then keeps only the best-matching entries of each clause, see parse.py).
-    parse = fit_logistic_map(*group_features(cq, cg, index.cues, index.cue_start, index.neutral), positive_weight=30.0)
+    n_cues, n_neutral = len(index.cues), len(index.neutral)
+    own_neutral = np.full(len(cq), -1, dtype=np.intp)
+    own_neutral[n_cues : n_cues + n_neutral] = np.arange(n_neutral)
+    parse = fit_logistic_map(
+        *group_features(cq, cg, index.cues, index.cue_start, index.neutral, own_neutral), positive_weight=30.0
+    )
     return relevance, custom, parse
 
 
