@@ -386,14 +386,7 @@ class Guard:
         personal: "UserRisk | None" = None,
         user: "UserProfile | None" = None,
     ) -> Decision:
-        v = category_verdicts(scores.category_ids, scores.probs[i], thresholds, personal)
-        guidance = v.guidance
-        if not guidance and v.outcome is not Outcome.ALLOW:
-            # The taxonomy's guidance, where the text itself (p, not a user factor) reaches a
-            # category's warn threshold: a crisis line fits "how many pills would be an overdose",
-            # not a tequila purchase that liver disease raised. A user's own guidance is more
-            # specific and replaces it.
-            guidance = sorted({g for c in v.categories if c.p >= c.warn and (g := self.guidance_.get(c.id))})
+        v = category_verdicts(scores.category_ids, scores.probs[i], thresholds, personal, self.guidance_)
         return Decision(
             outcome=v.outcome,
             flagged=v.outcome is not Outcome.ALLOW,
@@ -402,7 +395,7 @@ class Guard:
             risks=v.risks,
             categories=v.categories,
             user_factors=v.factors,
-            guidance=guidance,
+            guidance=v.guidance,
             explanation=explain(v.outcome, v.categories, v.factors),
             user_id=None if user is None else user.id,
             context_scores=context_scores,

@@ -7,6 +7,7 @@ the most severe outcome over categories.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,7 @@ def category_verdicts(
     probs: NDArray[np.float64],
     thresholds: Thresholds,
     personal: UserRisk | None = None,
+    category_guidance: Mapping[str, str] | None = None,
 ) -> Verdicts:
     """Outcome, verdicts, user factors and guidance for one text.
 
@@ -51,6 +53,8 @@ def category_verdicts(
         Thresholds in force (the user's, when ``personal`` is given).
     personal : UserRisk or None
         Personalized risks; None means r = p.
+    category_guidance : mapping of category id to str, or None
+        The taxonomy's guidance per category (``Category.guidance``).
     """
     risks = probs if personal is None else personal.risks
     outcomes = outcomes_for(risks, thresholds)
@@ -90,8 +94,14 @@ def category_verdicts(
         # Factors that touched a flagged category come first in the explanation.
         factors.sort(key=lambda f: (f.category not in flagged, -f.q))
     verdicts.sort(key=lambda v: (-SEVERITY[v.outcome], -v.r))
-    return Verdicts(outcome=_most_severe(outcomes), categories=verdicts, factors=factors, guidance=guidance,
-                    risks=risk_map)
+    outcome = _most_severe(outcomes)
+    if not guidance and category_guidance and outcome is not allow:
+        # The taxonomy's guidance, where the text itself (p, not a user factor) reaches a
+        # category's warn threshold: a crisis line fits "how many pills would be an overdose",
+        # not a tequila purchase that liver disease raised. A user's own guidance is more
+        # specific and replaces it.
+        guidance = sorted({g for v in verdicts if v.p >= v.warn and (g := category_guidance.get(v.id))})
+    return Verdicts(outcome=outcome, categories=verdicts, factors=factors, guidance=guidance, risks=risk_map)
 
 
 #: Outcomes from the most severe down (``SEVERITY``).

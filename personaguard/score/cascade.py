@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -77,48 +78,49 @@ class CascadeScorer:
     def score(self, texts: list[str]) -> CategoryScores:
         """Score normalized texts; see :class:`personaguard.score.base.Scorer`."""
         windows, owner = self.encoder.window_ids(texts)
-        probs = self._student_probs(windows)
-        chosen, risky = self._escalation(windows, owner, probs)
-        if chosen.size:
-            emb = self.encoder.encode_ids([windows[j] for j in chosen])
-            full = self.full.window_probs(emb)
-            probs[chosen] = blend_escalated(full, probs[chosen], risky[chosen], self.blend_weight)
+        probs = self._cascade_probs(windows, owner, lambda idx: self.encoder.encode_ids([windows[j] for j in idx]))
         return aggregate_windows(probs, owner, len(texts), self.category_ids)
+
+    def score_with_embeddings(self, texts: list[str]) -> CategoryScores:
+        """The same scores as :meth:`score`, with MiniLM embeddings of every window kept.
+
+        Personal risk compares each window with the user's vulnerabilities in MiniLM space, so
+        every window needs MiniLM anyway. The scores still follow the cascade's rule, so a
+        profile never changes ``p``: with every window blended instead, "How many of my pills
+        would be an overdose?" scored self-harm 0.74 without a profile and 0.37 with one, and a
+        15-year-old got warn where an anonymous user got block.
+        """
+        windows, owner = self.encoder.window_ids(texts)
+        enc = EncodedWindows(self.encoder.encode_ids(windows), owner)
+        probs = self._cascade_probs(windows, owner, lambda chosen: enc.embeddings[chosen])
+        scores = aggregate_windows(probs, enc.owner, len(texts), self.category_ids)
+        return dataclasses.replace(scores, embeddings=enc)
+
+    def _cascade_probs(
+        self, windows: list[list[int]], owner: NDArray[np.int64],
+        embed: Callable[[NDArray[np.int64]], NDArray[np.float32]],
+    ) -> NDArray[np.float64]:
+        """Per-window probabilities: the student's, with the escalated windows re-scored.
+
+        ``embed(chosen)`` gives MiniLM's embeddings of the chosen windows (encoded now, or taken
+        from a pass already made). Escalated windows get MiniLM, blended with the student where
+        the student itself found them risky (:func:`blend_escalated`).
+        """
+        probs = self._student_probs(windows)
+        marked = np.fromiter((bool(self.markers_[w].any()) if w else False for w in windows),
+                             dtype=bool, count=len(windows))
+        chosen = self._windows_to_escalate(probs, owner, marked)
+        if chosen.size:
+            risky = student_p_any(probs[chosen]) >= self.escalate_above
+            full = self.full.window_probs(embed(chosen))
+            probs[chosen] = blend_escalated(full, probs[chosen], risky, self.blend_weight)
+        return probs
 
     def _student_probs(self, windows: list[list[int]]) -> NDArray[np.float64]:
         if not windows:
             return np.zeros((0, len(self.category_ids) + 1))
         logits = self.student_heads_.decision_function(self.student_.embed_windows(windows))
         return apply_derived(self.student_calibrator_.predict_proba(logits), self.derived)
-
-    def _escalation(
-        self, windows: list[list[int]], owner: NDArray[np.int64], probs: NDArray[np.float64]
-    ) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
-        """Windows sent to MiniLM (indices) and, per window, whether the student found it risky."""
-        marked = np.fromiter((bool(self.markers_[w].any()) if w else False for w in windows),
-                             dtype=bool, count=len(windows))
-        return self._windows_to_escalate(probs, owner, marked), student_p_any(probs) >= self.escalate_above
-
-    def score_with_embeddings(self, texts: list[str]) -> CategoryScores:
-        """The same scores as :meth:`score`, with MiniLM embeddings of every window kept.
-
-        Personal risk compares each window with the user's vulnerabilities in MiniLM space, so
-        every window needs MiniLM anyway. The scores still follow the cascade's rule (the
-        student settles the windows it would settle; escalated windows get MiniLM, blended with
-        the student where the student found them risky), so a profile never changes ``p``: with
-        every window blended instead, "How many of my pills would be an overdose?" scored
-        self-harm 0.74 without a profile and 0.37 with one, and a 15-year-old got warn where an
-        anonymous user got block.
-        """
-        windows, owner = self.encoder.window_ids(texts)
-        enc = EncodedWindows(self.encoder.encode_ids(windows), owner)
-        probs = self._student_probs(windows)
-        chosen, risky = self._escalation(windows, owner, probs)
-        if chosen.size:
-            full = self.full.window_probs(enc.embeddings[chosen])
-            probs[chosen] = blend_escalated(full, probs[chosen], risky[chosen], self.blend_weight)
-        scores = aggregate_windows(probs, enc.owner, len(texts), self.category_ids)
-        return dataclasses.replace(scores, embeddings=enc)
 
     def _windows_to_escalate(
         self, probs: NDArray[np.float64], owner: NDArray[np.int64], marked: NDArray[np.bool_] | None = None

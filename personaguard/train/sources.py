@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from personaguard.train.counterfactual import counterfactual_texts, load_counterfactuals, written_examples
+from personaguard.train.counterfactual import load_counterfactuals, written_examples
 from personaguard.train.examples import ANY, Example
 
 __all__ = ["SOURCES", "read_source", "BENIGN"]
@@ -482,25 +482,27 @@ def _oktest(root: Path) -> Iterator[Example]:
             yield Example(row["prompt"].strip(), source, _benign())
 
 
-def _counterfactual(root: Path) -> Iterator[Example]:
-    # Written for this project (personaguard/train/counterfactual_safe.yaml), so ``root`` is unused.
-    for text in counterfactual_texts():
-        yield Example(text, "counterfactual_safe", _benign_except_self_harm())
+def _written(file: str, source: str, benign: Callable[[], dict[str, int]]) -> Reader:
+    """Reader of a file written for this project (``personaguard/train/<file>``; ``root`` unused).
+
+    Texts of a group with ``categories`` are positives for those only (the other columns say
+    nothing); texts of a group without are benign, labelled by ``benign``.
+    """
+
+    def read(root: Path) -> Iterator[Example]:
+        for text, cats in written_examples(load_counterfactuals(source=file)):
+            yield Example(text, source, _harm(*cats) if cats else benign())
+
+    return read
 
 
-def _written_threats(root: Path) -> Iterator[Example]:
-    # Written for this project (personaguard/train/written_threats.yaml), so ``root`` is unused.
-    # Threats say nothing about the other columns; the figurative group is benign.
-    for text, cats in written_examples(load_counterfactuals(source="written_threats.yaml")):
-        yield Example(text, "written_threats", _harm(*cats) if cats else _benign_except_self_harm())
-
-
-def _written_harms(root: Path) -> Iterator[Example]:
-    # Written for this project (personaguard/train/written_harms.yaml), so ``root`` is unused.
-    # Positives say only what they are; the look-alikes are benign on every column, self-harm
-    # included (figurative "this commute is killing me", no medicines or pills anywhere).
-    for text, cats in written_examples(load_counterfactuals(source="written_harms.yaml")):
-        yield Example(text, "written_harms", _harm(*cats) if cats else _benign())
+#: Safe framings of harm topics; threats at a person with figurative counterweights. Both leave
+#: the self-harm family unknown on their benign texts (see ``_SELF_HARM``).
+_counterfactual = _written("counterfactual_safe.yaml", "counterfactual_safe", _benign_except_self_harm)
+_written_threats = _written("written_threats.yaml", "written_threats", _benign_except_self_harm)
+#: Short harms with look-alikes: the look-alikes are benign on every column, self-harm included
+#: (figurative "this commute is killing me", no medicines or pills anywhere).
+_written_harms = _written("written_harms.yaml", "written_harms", _benign)
 
 
 #: The one registry of sources: name -> (reader, max rows kept, seed-fixed sample).

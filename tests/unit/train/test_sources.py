@@ -111,7 +111,9 @@ def test_written_threats_are_threat_positives_with_figurative_negatives() -> Non
 
 def test_written_harms_pair_each_kind_of_positive_with_benign_lookalikes() -> None:
     ids = load_taxonomy(None).ids
-    data = load_counterfactuals_for_test("written_harms.yaml")
+    from personaguard.train.counterfactual import load_counterfactuals
+
+    data = load_counterfactuals(source="written_harms.yaml")
     positive_groups = [g for g in data.groups.values() if g.categories]
     benign_groups = [g for g in data.groups.values() if not g.categories]
     assert len(positive_groups) == len(benign_groups) >= 5
@@ -128,8 +130,3 @@ def test_written_harms_pair_each_kind_of_positive_with_benign_lookalikes() -> No
     assert not any(medical.search(e.text.lower()) for e in benign)
     assert not any(re.search(r"\b(child|children|minors?|teens?|teenagers?)\b", e.text.lower()) for e in rows)
 
-
-def load_counterfactuals_for_test(source: str):  # type: ignore[no-untyped-def]
-    from personaguard.train.counterfactual import load_counterfactuals
-
-    return load_counterfactuals(source=source)
