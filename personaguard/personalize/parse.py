@@ -33,12 +33,38 @@ _NEGATED = re.compile(
     r"i'?ve\s+never|i\s+am\s+not\s+an?\b|i'?m\s+not\s+an?\b|no\s+history\s+of|not\s+)",
     re.I,
 )
+#: Ages written as words, "sixteen" or "seventy-five", are read too: embeddings read "I'm
+#: sixteen" as a minor *and* as an older adult (0.85). Words below seven are not ages here.
+_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+          "fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+         "ninety": 90}
+_NUMBER = (r"(\d{1,3}|(?:" + "|".join(_TENS) + r")(?:[\s-]+(?:" + "|".join(_UNITS[1:10]) + r"))?"
+           r"|" + "|".join(_UNITS[:6:-1]) + r")")  # no words below seven: "I am one of the few"
 _AGE_PATTERNS = (
-    re.compile(r"\b(?:i\s*am|i'?m|i’m|im)\s+(?:only\s+|just\s+|almost\s+|nearly\s+)?(\d{1,3})\b(?!\s*(?:%|percent|kg|lbs?|pounds|cm|feet|ft|minutes|hours|days|weeks|months|times))", re.I),
-    re.compile(r"\b(\d{1,3})[\s-]*(?:years?|yrs?)[\s-]*old\b", re.I),
-    re.compile(r"\baged?\s+(\d{1,3})\b", re.I),
-    re.compile(r"\bturn(?:ed|ing)?\s+(\d{1,3})\b", re.I),
+    re.compile(r"\b(?:i\s*am|i'?m|i’m|im)\s+(?:only\s+|just\s+|almost\s+|nearly\s+)?" + _NUMBER + r"\b(?!\s*(?:%|(?:percent|kg|lbs?|pounds|cm|feet|ft|minutes|hours|days|weeks|months|times|of)\b))", re.I),
+    re.compile(r"\b" + _NUMBER + r"[\s-]*(?:years?|yrs?)[\s-]*old\b", re.I),
+    re.compile(r"\baged?\s+" + _NUMBER + r"\b", re.I),
+    re.compile(r"\bturn(?:ed|ing)?\s+" + _NUMBER + r"\b", re.I),
 )
+#: Knowledge-base entries that say how old someone is; an age read from the text settles them.
+_AGE_GROUP_ENTRIES = frozenset(v for vids in AGE_BAND_VULNERABILITIES.values() for v in vids)
+
+
+def number_value(token: str) -> int:
+    """The value of a number written in digits or in English words up to ninety-nine.
+
+    Examples
+    --------
+    >>> number_value("16"), number_value("sixteen"), number_value("Seventy-five"), number_value("forty")
+    (16, 16, 75, 40)
+    """
+    if token.isdigit():
+        return int(token)
+    words = re.split(r"[\s-]+", token.lower())
+    if words[0] in _TENS:
+        return _TENS[words[0]] + (_UNITS.index(words[1]) if len(words) > 1 else 0)
+    return _UNITS.index(words[0])
 #: A trailing place ("... a police officer in Japan."): where someone lives says nothing about
 #: their condition or role, yet it pulls the clause's embedding away from the cue phrases.
 _TRAILING_PLACE = re.compile(
@@ -175,9 +201,11 @@ class VulnerabilityParser:
                     claims[vid] = VulnerabilityClaim(
                         id=vid, confidence=round(float(best[j]), 4), evidence=text[a:b], span=(a, b)
                     )
-        if age_band is not None and not age_band.is_minor:
-            # An explicit adult age overrides a cue-based guess that the user is a minor.
-            for vid in ("minor", "child"):
+        if age_band is not None:
+            # An explicit age overrides every cue-based guess about age that contradicts it:
+            # "I'm 30" is no minor, and "I'm 16" no older adult.
+            implied = set(AGE_BAND_VULNERABILITIES[age_band.value])
+            for vid in _AGE_GROUP_ENTRIES - implied:
                 claims.pop(vid, None)
         ordered = sorted(claims.values(), key=lambda c: -c.confidence)
         return ParsedDescription(vulnerabilities=tuple(ordered), age_band=age_band)
@@ -187,7 +215,7 @@ class VulnerabilityParser:
             m = pattern.search(text)
             if m is None:
                 continue
-            age = int(m.group(1))
+            age = number_value(m.group(1))
             if not 0 < age < 120:
                 continue
             band = age_band_for(age)

@@ -21,6 +21,15 @@ from personaguard import UserProfile
         ("My doctor says my bones have become thin and fragile.", "osteoporosis"),
         ("I've had ADHD since I was a kid and take Ritalin.", "adhd"),
         ("I work as a diplomat at our embassy.", "public-office-neutrality"),
+        # Offences stated in the present tense, not as a record (the cues are mostly records).
+        ("I run with a street gang.", "organized-crime"),
+        ("I sell weed to kids at school.", "drug-trafficking-record"),
+        ("I have a habit of stealing things.", "burglary-theft-record"),
+        ("I set fires for fun.", "arson-record"),
+        ("There is an outstanding warrant for me.", "fugitive"),
+        ("I have a violent temper.", "violent-offense-record"),
+        ("I work as a GP.", "healthcare-controlled-access"),
+        ("I have compulsive hand-washing.", "anxiety-disorder"),
     ],
 )
 def test_paraphrased_conditions_are_found_with_evidence(parser, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
@@ -42,9 +51,27 @@ def test_neutral_or_empty_descriptions_give_no_vulnerabilities(parser, text: str
 
 
 @pytest.mark.parametrize(("text", "band"), [("I'm 15", "teen"), ("I am 9 years old", "child"),
-                                             ("I'm 72 and retired", "senior"), ("I am 30", "adult")])
+                                             ("I'm 72 and retired", "senior"), ("I am 30", "adult"),
+                                             ("I'm sixteen.", "teen"), ("I am seventy-five years old", "senior"),
+                                             ("I turned twenty last week", "adult")])
 def test_ages_set_the_age_band(parser, text: str, band: str) -> None:  # type: ignore[no-untyped-def]
     assert UserProfile.from_text(text, parser=parser).age_band.value == band  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("text", ["I am one of the few who know.", "I'm 15% sure it is fine.", "I am 3 of 5 siblings."])
+def test_numbers_that_are_not_ages_set_no_age_band(parser, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert UserProfile.from_text(text, parser=parser).age_band is None
+
+
+@pytest.mark.parametrize(("text", "keep", "drop"), [("I'm sixteen.", "minor", "elderly"),
+                                                    ("I am 14 years old.", "minor", "child")])
+def test_a_stated_age_drops_the_age_groups_it_contradicts(parser, text: str, keep: str, drop: str) -> None:  # type: ignore[no-untyped-def]
+    # Embeddings read "I'm sixteen" as an older adult too (0.85) and "14 years old" as a child.
+    p = UserProfile.from_text(text, parser=parser)
+    ids = {v.id for v in p.vulnerabilities}
+    assert keep in ids and drop not in ids
+    claim = next(v for v in p.vulnerabilities if v.id == keep)
+    assert claim.span is not None and text[claim.span[0] : claim.span[1]] == claim.evidence
 
 
 def test_an_adult_age_overrides_a_cue_for_minors(parser) -> None:  # type: ignore[no-untyped-def]
