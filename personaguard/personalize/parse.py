@@ -35,8 +35,8 @@ _NEGATED = re.compile(
 )
 #: Ages written as words, "sixteen" or "seventy-five", are read too: embeddings read "I'm
 #: sixteen" as a minor *and* as an older adult (0.85). Words below seven are not ages here.
-_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-          "fifteen sixteen seventeen eighteen nineteen").split()
+_UNITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
 _TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
          "ninety": 90}
 _NUMBER = (r"(\d{1,3}|(?:" + "|".join(_TENS) + r")(?:[\s-]+(?:" + "|".join(_UNITS[1:10]) + r"))?"
@@ -65,6 +65,8 @@ def number_value(token: str) -> int:
     if words[0] in _TENS:
         return _TENS[words[0]] + (_UNITS.index(words[1]) if len(words) > 1 else 0)
     return _UNITS.index(words[0])
+
+
 #: A trailing place ("... a police officer in Japan."): where someone lives says nothing about
 #: their condition or role, yet it pulls the clause's embedding away from the cue phrases.
 _TRAILING_PLACE = re.compile(
