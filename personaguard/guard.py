@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from personaguard.decide.ask import AskPolicy
 from personaguard.decide.explain import explain
 from personaguard.decide.outcome import Decision, Outcome
 from personaguard.decide.thresholds import Thresholds, default_thresholds
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 __all__ = ["Guard", "load_scorer"]
 
 log = logging.getLogger(__name__)
+
+#: The default losses for asking (``personaguard.decide.ask``); shared, it is immutable.
+_DEFAULT_ASK = AskPolicy()
 
 
 def load_scorer(taxonomy: Taxonomy, *, artifacts_dir: str | os.PathLike[str] | None = None) -> Scorer:
@@ -68,6 +72,9 @@ class Guard:
     knowledge_base : KnowledgeBase, path-like or None, default=None
         The vulnerability knowledge base for personalized checks; None loads the packaged one
         (on the first check with a user, together with its embeddings).
+    ask : AskPolicy or None, default=AskPolicy()
+        Losses that decide when a verdict hinging on a vulnerability we are unsure of becomes
+        ``ask`` with one question (``personaguard.decide.ask``); None never asks.
 
     Examples
     --------
@@ -85,6 +92,7 @@ class Guard:
         max_text_chars: int = 2_000_000,
         learner: "TrustRegionLearner | None" = None,
         knowledge_base: "KnowledgeBase | str | os.PathLike[str] | None" = None,
+        ask: AskPolicy | None = _DEFAULT_ASK,
     ) -> None:
         self.taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
         self.scorer = scorer if scorer is not None else load_scorer(self.taxonomy)
@@ -95,6 +103,7 @@ class Guard:
         self.max_text_chars = max_text_chars
         self.learner = learner
         self.knowledge_base = knowledge_base
+        self.ask = ask
         self.thresholds_ = default_thresholds(self.taxonomy)
         self.guidance_ = {c.id: c.guidance for c in self.taxonomy.categories if c.guidance}
         # Identifies this guard in the keys of values cached on profiles (see ``_user_policy``).
@@ -192,6 +201,10 @@ class Guard:
                 taxonomy=self.taxonomy, knowledge_base=self._knowledge_base(), encoder=encoder
             )
         return self.personal_risk_
+
+    def knowledge_base_for_profiles(self) -> "KnowledgeBase":
+        """The vulnerability knowledge base profiles are checked against (loaded on first use)."""
+        return self._knowledge_base()
 
     def _knowledge_base(self) -> "KnowledgeBase":
         if getattr(self, "knowledge_base_", None) is None:
@@ -386,7 +399,7 @@ class Guard:
         personal: "UserRisk | None" = None,
         user: "UserProfile | None" = None,
     ) -> Decision:
-        v = category_verdicts(scores.category_ids, scores.probs[i], thresholds, personal, self.guidance_)
+        v = category_verdicts(scores.category_ids, scores.probs[i], thresholds, personal, self.guidance_, self.ask)
         return Decision(
             outcome=v.outcome,
             flagged=v.outcome is not Outcome.ALLOW,
@@ -396,7 +409,8 @@ class Guard:
             categories=v.categories,
             user_factors=v.factors,
             guidance=v.guidance,
-            explanation=explain(v.outcome, v.categories, v.factors),
+            question=v.question,
+            explanation=explain(v.outcome, v.categories, v.factors, v.question),
             user_id=None if user is None else user.id,
             context_scores=context_scores,
             normalization=list(normalized.steps_applied),

@@ -51,5 +51,6 @@ def explain(
         verb = "Lowered" if f.kind == "allow_example" else "Raised"
         text += f" {verb} by {f.detail or f.kind + ' ' + f.id} ({f.category}), q={f.q:.2f}."
     if question is not None:
-        text += f" Ask first: {question.text}"
+        text += (f" The verdict hinges on {question.attribute}, which we are not sure of"
+                 f" (value of asking {question.value_of_information:.2f}); ask first: {question.text}")
     return text

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.decide.outcome import SEVERITY, CategoryVerdict, Outcome, ThresholdSource, UserFactor
+from personaguard.decide.ask import AskPolicy, best_question
+from personaguard.decide.outcome import SEVERITY, CategoryVerdict, Outcome, Question, ThresholdSource, UserFactor
 from personaguard.decide.thresholds import Thresholds, outcomes_for
 from personaguard.personalize.profile import Action
 from personaguard.personalize.risk import UserRisk
@@ -33,6 +34,7 @@ class Verdicts:
     factors: list[UserFactor]
     guidance: list[str]
     risks: dict[str, float]
+    question: Question | None = None
 
 
 def category_verdicts(
@@ -41,6 +43,7 @@ def category_verdicts(
     thresholds: Thresholds,
     personal: UserRisk | None = None,
     category_guidance: Mapping[str, str] | None = None,
+    ask: AskPolicy | None = None,
 ) -> Verdicts:
     """Outcome, verdicts, user factors and guidance for one text.
 
@@ -55,6 +58,9 @@ def category_verdicts(
         Personalized risks; None means r = p.
     category_guidance : mapping of category id to str, or None
         The taxonomy's guidance per category (``Category.guidance``).
+    ask : AskPolicy or None
+        When given, and the verdict hinges on a vulnerability we are unsure of, the outcome is
+        ``ask`` with the question (``personaguard.decide.ask``); None never asks.
     """
     risks = probs if personal is None else personal.risks
     outcomes = outcomes_for(risks, thresholds)
@@ -95,13 +101,19 @@ def category_verdicts(
         factors.sort(key=lambda f: (f.category not in flagged, -f.q))
     verdicts.sort(key=lambda v: (-SEVERITY[v.outcome], -v.r))
     outcome = _most_severe(outcomes)
+    question = None
+    if ask is not None and personal is not None and personal.uncertain:
+        question = best_question(risks, thresholds, personal.uncertain, outcomes[len(category_ids):], ask)
+        if question is not None:
+            outcome = Outcome.ASK
     if not guidance and category_guidance and outcome is not allow:
         # The taxonomy's guidance, where the text itself (p, not a user factor) reaches a
         # category's warn threshold: a crisis line fits "how many pills would be an overdose",
         # not a tequila purchase that liver disease raised. A user's own guidance is more
         # specific and replaces it.
         guidance = sorted({g for v in verdicts if v.p >= v.warn and (g := category_guidance.get(v.id))})
-    return Verdicts(outcome=outcome, categories=verdicts, factors=factors, guidance=guidance, risks=risk_map)
+    return Verdicts(outcome=outcome, categories=verdicts, factors=factors, guidance=guidance, risks=risk_map,
+                    question=question)
 
 
 #: Outcomes from the most severe down (``SEVERITY``).

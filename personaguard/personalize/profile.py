@@ -179,6 +179,9 @@ class UserProfile(BaseModel):
         Texts the user says are fine for them; near neighbours get lower risk (never for floors).
     learned : LearnedState, default=empty
         Threshold offsets learned from feedback (issue 4).
+    answers : dict of str to bool, default={}
+        The user's answers to the guard's questions, by vulnerability id: ``True`` makes the
+        vulnerability certain (confidence 1), ``False`` rules it out, whatever was parsed.
 
     Examples
     --------
@@ -203,6 +206,9 @@ class UserProfile(BaseModel):
     custom_categories: list[CustomCategory] = Field(default_factory=list, description="User-defined categories.")
     allow_examples: list[str] = Field(default_factory=list, description="Texts the user says are fine for them.")
     learned: LearnedState = Field(default_factory=LearnedState, description="Learned threshold offsets.")
+    answers: dict[str, bool] = Field(
+        default_factory=dict, description="Answers to the guard's questions: vulnerability id -> has it."
+    )
 
     # Values derived from this profile (thresholds in force, embeddings of its own examples), kept
     # on the object itself so nothing per-user outlives it; keyed by what they were derived from,
@@ -236,6 +242,7 @@ class UserProfile(BaseModel):
             tuple([(c.name, c.description, tuple(c.examples), c.action, c.threshold) for c in self.custom_categories]),
             tuple(self.allow_examples),
             tuple(self.learned.offsets.items()),
+            tuple(self.answers.items()),
         )
 
     @model_validator(mode="after")
@@ -291,9 +298,40 @@ class UserProfile(BaseModel):
             taxonomy.get(cid)
         if knowledge_base is not None:
             known = set(knowledge_base.ids)
-            for v in self.vulnerabilities:
-                if v.id not in known:
-                    raise UnknownIdError("vulnerability", v.id, known=sorted(known))
+            for vid in [*(v.id for v in self.vulnerabilities), *self.answers]:
+                if vid not in known:
+                    raise UnknownIdError("vulnerability", vid, known=sorted(known))
+
+    def answer(self, vulnerability_id: str, has_it: bool) -> "UserProfile":
+        """This profile with the user's answer to a question (``Decision.question``) remembered.
+
+        ``True`` makes the vulnerability certain, ``False`` rules it out; the answer outlives a
+        new parse of the self-description. Returns a new profile; this one is unchanged.
+
+        Examples
+        --------
+        >>> p = UserProfile(id="u", vulnerabilities=[{"id": "minor", "confidence": 0.68}])
+        >>> p.answer("minor", False).answers, [v.id for v in p.answer("minor", False).effective_claims()]
+        ({'minor': False}, [])
+        >>> p.answer("minor", True).effective_claims()[0].confidence
+        1.0
+        """
+        if not isinstance(has_it, bool):
+            raise TypeError(f"has_it must be bool, got {type(has_it).__name__}")
+        return self.model_copy(update={"answers": {**self.answers, vulnerability_id: has_it}}, deep=True)
+
+    def effective_claims(self) -> list[VulnerabilityClaim]:
+        """The vulnerabilities after the user's answers: a yes makes a claim certain, a no removes it."""
+        if not self.answers:
+            return list(self.vulnerabilities)
+        claims = [
+            c if self.answers.get(c.id) is not True else c.model_copy(update={"confidence": 1.0})
+            for c in self.vulnerabilities if self.answers.get(c.id) is not False
+        ]
+        have = {c.id for c in claims}
+        claims += [VulnerabilityClaim(id=vid, evidence="answered yes") for vid, yes in self.answers.items()
+                   if yes and vid not in have]
+        return claims
 
     # -- constructors and serialisation ---------------------------------------------------------
     @classmethod

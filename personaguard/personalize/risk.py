@@ -28,7 +28,7 @@ from personaguard.score.encoder import EncodedWindows, MiniLMEncoder
 from personaguard.taxonomy import Taxonomy
 
 __all__ = [
-    "apply_logistic", "RiskFactor", "CustomRisk", "UserRisk", "ClaimTerm", "CompiledProfile", "PersonalRiskModel",
+    "apply_logistic", "RiskFactor", "UncertainClaim", "CustomRisk", "UserRisk", "ClaimTerm", "CompiledProfile", "PersonalRiskModel",
     "effective_vulnerabilities",
 ]
 
@@ -75,13 +75,13 @@ def _logistic(
 
 
 def effective_vulnerabilities(profile: UserProfile, kb: KnowledgeBase) -> list[VulnerabilityClaim]:
-    """The profile's vulnerabilities plus those its age band implies (confidence 1)."""
-    claims = list(profile.vulnerabilities)
+    """The profile's vulnerabilities after its answers, plus those its age band implies (confidence 1)."""
+    claims = profile.effective_claims()
     if profile.age_band is not None:
         have = {c.id for c in claims}
         known = set(kb.ids)
         for vid in AGE_BAND_VULNERABILITIES[profile.age_band.value]:
-            if vid not in have and vid in known:
+            if vid not in have and vid in known and profile.answers.get(vid) is not False:
                 claims.append(VulnerabilityClaim(id=vid, confidence=1.0, evidence=f"age band {profile.age_band.value}"))
     return claims
 
@@ -99,6 +99,21 @@ class RiskFactor:
     category: str
     q: float
     detail: str
+
+
+@dataclass(frozen=True)
+class UncertainClaim:
+    """A vulnerability we are not sure of (w_v < 1) that changed the risk of one text.
+
+    What the decide stage needs to weigh asking about it (``personaguard.decide.ask``): the
+    risks with the claim certain or ruled out follow from ``weight`` and ``q`` alone.
+    """
+
+    id: str
+    question: str
+    weight: float
+    q: float
+    columns: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -124,12 +139,15 @@ class UserRisk:
     guidance : dict of str to tuple of str
         Guidance texts of the vulnerabilities that raised each category.
     custom : tuple of CustomRisk
+    uncertain : tuple of UncertainClaim
+        Claims with confidence below 1 that raised a risk for this text.
     """
 
     risks: NDArray[np.float64]
     factors: tuple[RiskFactor, ...] = ()
     guidance: dict[str, tuple[str, ...]] = field(default_factory=dict)
     custom: tuple[CustomRisk, ...] = ()
+    uncertain: tuple[UncertainClaim, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,7 +156,7 @@ class ClaimTerm:
 
     Attributes
     ----------
-    id, name, guidance : str
+    id, name, guidance, question : str
         Of the knowledge-base entry.
     weight : float
         w_v, the profile's confidence in the claim.
@@ -153,6 +171,7 @@ class ClaimTerm:
     id: str
     name: str
     guidance: str
+    question: str
     weight: float
     topics: tuple[tuple[int, float], ...]
     columns: tuple[int, ...]
@@ -288,7 +307,7 @@ class PersonalRiskModel:
             v = self.entries_[c.id]
             columns = tuple(int(j) for j in np.flatnonzero(self.raises_[c.id]))
             terms_.append(ClaimTerm(
-                id=v.id, name=v.name, guidance=v.guidance, weight=float(c.confidence),
+                id=v.id, name=v.name, guidance=v.guidance, question=v.question_text, weight=float(c.confidence),
                 topics=tuple((local[int(t)], float(row[t])) for t in np.flatnonzero(row)),
                 columns=columns, categories=tuple(self.category_ids_[j] for j in columns),
             ))
@@ -436,6 +455,8 @@ class PersonalRiskModel:
         ids = self.category_ids_
         factors: list[RiskFactor] = []
         guidance: dict[str, list[str]] = {}
+        uncertain = tuple([UncertainClaim(term.id, term.question, term.weight, q_v, term.columns)
+                           for term, _, q_v in found if term.weight < 1.0])
         for term, best, q_v in found:
             detail = f"{term.name}: {c.topic_names[best]}"
             for cid in term.categories:
@@ -453,4 +474,4 @@ class PersonalRiskModel:
                                           detail=f"your category {r.category_id}"))
         factors.sort(key=lambda f: -f.q)
         return UserRisk(risks=risks, factors=tuple(factors), guidance={cid: tuple(g) for cid, g in guidance.items()},
-                        custom=custom)
+                        custom=custom, uncertain=uncertain)

@@ -120,6 +120,16 @@ class Vulnerability(BaseModel):
     categories: list[str] = Field(min_length=1, description="Taxonomy categories whose risk it raises.")
     guidance: str = Field(min_length=1, description="Short text shown with a warn.")
     contraindications: list[Contraindication] = Field(min_length=1, description="Topics harmful for this person.")
+    question: str = Field(default="", description="Asked when the verdict hinges on it; empty: made from ``name``.")
+
+    @property
+    def question_text(self) -> str:
+        """The question to ask a user whose verdict hinges on this vulnerability.
+
+        >>> Vulnerability.model_construct(name="liver disease", question="").question_text
+        'Before I answer: does this apply to you: liver disease?'
+        """
+        return self.question or f"Before I answer: does this apply to you: {self.name}?"
 
     @field_validator("id")
     @classmethod

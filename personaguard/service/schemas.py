@@ -108,6 +108,13 @@ class UserOut(BaseModel):
     updated_at: datetime
 
 
+class AnswerIn(_In):
+    """The user's answer to a decision's question (``Decision.question``)."""
+
+    attribute: str = Field(pattern=r"^vulnerability:[a-z0-9-]+$", description="The question's attribute, e.g. 'vulnerability:minor'.")
+    answer: bool = Field(description="True: it applies to the user; false: it does not.")
+
+
 class FeedbackIn(_In):
     """This text should have been allowed (or blocked) for this user."""
 

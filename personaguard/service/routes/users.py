@@ -1,4 +1,4 @@
-"""PUT/GET/DELETE /v1/users/{id}: stored user profiles, scoped to the caller's tenant."""
+"""PUT/GET/DELETE /v1/users/{id}, POST /v1/users/{id}/answers: stored profiles, scoped to the caller's tenant."""
 
 from __future__ import annotations
 
@@ -6,12 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Response
 
+from personaguard.personalize.profile import UserProfile
 from personaguard.record import repos
 from personaguard.record.db import session_scope
 from personaguard.service.deps import AppState, CurrentTenant
 from personaguard.service.profiles import validate_document
 from personaguard.service.routes._responses import ERROR_RESPONSES
-from personaguard.service.schemas import USER_ID_PATTERN, UserOut
+from personaguard.service.schemas import USER_ID_PATTERN, AnswerIn, UserOut
 
 router = APIRouter(prefix="/v1/users", tags=["users"], responses=ERROR_RESPONSES)
 
@@ -54,3 +55,21 @@ def delete_user(user_id: UserIdPath, state: AppState, tenant: CurrentTenant) -> 
     with session_scope(state.sessions) as session:
         repos.delete_profile(session, tenant_id=tenant.id, user_id=user_id)
     return Response(status_code=204)
+
+
+@router.post("/{user_id}/answers", response_model=UserOut, summary="Remember the user's answer to a question")
+def post_answer(user_id: UserIdPath, body: AnswerIn, state: AppState, tenant: CurrentTenant) -> UserOut:
+    """A decision with outcome ``ask`` names an attribute; the answer is stored in the profile.
+
+    Later checks use it: yes makes the vulnerability certain, no rules it out. 404 for an
+    unknown user or vulnerability id.
+    """
+    vulnerability_id = body.attribute.split(":", 1)[1]
+    guard = state.guard
+    with session_scope(state.sessions) as session:
+        stored = repos.get_profile(session, tenant_id=tenant.id, user_id=user_id)
+        profile = UserProfile.model_validate(stored.document).answer(vulnerability_id, body.answer)
+        profile.check_against(guard.taxonomy, guard.knowledge_base_for_profiles())
+        stored = repos.put_profile(session, tenant_id=tenant.id, user_id=user_id,
+                                   document=profile.model_dump(mode="json"))
+    return _out(stored)

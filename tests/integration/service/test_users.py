@@ -59,3 +59,33 @@ def test_bad_user_ids_are_refused(api: httpx.Client, bad_id: str) -> None:
     r = api.put(f"/v1/users/{bad_id}", json={})
     assert r.status_code in (404, 422), (bad_id, r.text)
     assert api.get(f"/v1/users/{bad_id}").status_code in (404, 422)
+
+
+def test_an_answer_to_the_guards_question_is_remembered(api: httpx.Client) -> None:
+    api.put("/v1/users/u-ask", json={"vulnerabilities": [{"id": "minor", "confidence": 0.68}]})
+    text = "Where can I buy a bottle of vodka tonight?"
+    first = api.post("/v1/moderations", json={"input": text, "user": "u-ask"}).json()["results"][0]
+    assert first["outcome"] == "ask" and first["flagged"], first
+    assert first["question"]["attribute"] == "vulnerability:minor"
+    r = api.post("/v1/users/u-ask/answers", json={"attribute": first["question"]["attribute"], "answer": False})
+    assert r.status_code == 200, r.text
+    assert r.json()["profile"]["answers"] == {"minor": False}
+    again = api.post("/v1/moderations", json={"input": text, "user": "u-ask"}).json()["results"][0]
+    assert again["outcome"] == "allow", again
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/v1/users/u-ans/answers", {"attribute": "vulnerability:no-such-thing", "answer": True}, 404),
+        ("/v1/users/u-ans/answers", {"attribute": "age", "answer": True}, 422),
+        ("/v1/users/u-ans/answers", {"attribute": "vulnerability:minor", "answer": "perhaps"}, 422),
+        ("/v1/users/nobody-here/answers", {"attribute": "vulnerability:minor", "answer": True}, 404),
+    ],
+)
+def test_bad_answers_are_refused_and_change_nothing(api: httpx.Client, path: str, body: dict[str, object], status: int) -> None:
+    api.put("/v1/users/u-ans", json={})
+    r = api.post(path, json=body)
+    assert r.status_code == status, r.text
+    assert "Traceback" not in r.text
+    assert api.get("/v1/users/u-ans").json()["profile"].get("answers", {}) == {}

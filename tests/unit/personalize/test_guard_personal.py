@@ -41,3 +41,30 @@ def test_benign_requests_stay_allowed_for_vulnerable_users(guard) -> None:  # ty
     for text in ["How do I bake sourdough bread?", "What is the capital of Peru?", "Recommend a science fiction novel."]:
         d = guard.check(text, user=profile)
         assert d.outcome.value == "allow", (text, d.explanation)
+
+
+def test_an_unsure_vulnerability_that_decides_the_verdict_makes_the_guard_ask(guard) -> None:  # type: ignore[no-untyped-def]
+    # "I am a student" reads as a minor with a confidence well below 1: buying vodka is then
+    # fine or not depending on a fact we do not know, so the guard asks instead of guessing.
+    student = UserProfile(id="u", vulnerabilities=[{"id": "minor", "confidence": 0.68, "evidence": "I am a student."}])
+    text = "Where can I buy a bottle of vodka tonight?"
+    asked = guard.check(text, user=student)
+    assert asked.outcome.value == "ask" and asked.flagged, asked.explanation
+    assert asked.question is not None and asked.question.attribute == "vulnerability:minor"
+    assert asked.question.text == "Are you under 18?"
+    assert "Are you under 18?" in asked.explanation
+    assert guard.check(text, user=student.answer("minor", False)).outcome.value == "allow"
+    assert guard.check(text, user=student.answer("minor", True)).outcome.value == "block"
+    # Unrelated requests are not interrupted, and a stated vulnerability is never asked about.
+    assert guard.check("Write a poem about the sea.", user=student).outcome.value == "allow"
+    stated = UserProfile(id="u", vulnerabilities=[{"id": "minor"}])
+    assert guard.check(text, user=stated).question is None
+
+
+def test_asking_can_be_turned_off(guard) -> None:  # type: ignore[no-untyped-def]
+    from personaguard import Guard
+
+    never = Guard(taxonomy=guard.taxonomy, scorer=guard.scorer, ask=None)
+    student = UserProfile(id="u", vulnerabilities=[{"id": "minor", "confidence": 0.68}])
+    d = never.check("Where can I buy a bottle of vodka tonight?", user=student)
+    assert d.outcome.value == "warn" and d.question is None

@@ -101,3 +101,22 @@ def test_from_path_reads_json_and_yaml(tmp_path) -> None:  # type: ignore[no-unt
     assert UserProfile.from_path(tmp_path / "p.json") == p == UserProfile.from_path(tmp_path / "p.yaml")
     with pytest.raises(ConfigError, match="cannot read"):
         UserProfile.from_path(tmp_path / "missing.yaml")
+
+
+def test_answers_make_a_claim_certain_or_rule_it_out_and_round_trip(taxonomy) -> None:  # type: ignore[no-untyped-def]
+    p = UserProfile(id="u", vulnerabilities=[{"id": "minor", "confidence": 0.68, "evidence": "I am a student."}])
+    yes, no = p.answer("minor", True), p.answer("minor", False)
+    assert [(c.id, c.confidence) for c in yes.effective_claims()] == [("minor", 1.0)]
+    assert no.effective_claims() == [] and p.effective_claims()[0].confidence == 0.68  # p unchanged
+    assert yes.content_key() != p.content_key() != no.content_key()
+    assert UserProfile.from_yaml(no.to_yaml(), taxonomy=taxonomy) == no
+    added = UserProfile(id="u").answer("pregnancy", True)
+    assert [(c.id, c.confidence, c.evidence) for c in added.effective_claims()] == [("pregnancy", 1.0, "answered yes")]
+
+
+def test_an_answer_must_be_a_bool_and_name_a_known_vulnerability(toy_guard) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(TypeError, match="bool"):
+        UserProfile(id="u").answer("minor", "yes")  # type: ignore[arg-type]
+    with pytest.raises(UnknownIdError, match="no-such-thing"):
+        UserProfile(id="u").answer("no-such-thing", True).check_against(
+            toy_guard.taxonomy, toy_guard.knowledge_base_for_profiles())
