@@ -198,15 +198,12 @@ class Guard:
             if not isinstance(encoder, MiniLMEncoder):
                 encoder = MiniLMEncoder()
             self.personal_risk_ = PersonalRiskModel(
-                taxonomy=self.taxonomy, knowledge_base=self._knowledge_base(), encoder=encoder
+                taxonomy=self.taxonomy, knowledge_base=self.loaded_knowledge_base(), encoder=encoder
             )
         return self.personal_risk_
 
-    def knowledge_base_for_profiles(self) -> "KnowledgeBase":
+    def loaded_knowledge_base(self) -> "KnowledgeBase":
         """The vulnerability knowledge base profiles are checked against (loaded on first use)."""
-        return self._knowledge_base()
-
-    def _knowledge_base(self) -> "KnowledgeBase":
         if getattr(self, "knowledge_base_", None) is None:
             from personaguard.personalize.vulnerabilities import KnowledgeBase, load_knowledge_base
 
@@ -290,13 +287,14 @@ class Guard:
 
     def _vulnerability_categories(self) -> dict[str, list[str]]:
         if not hasattr(self, "vulnerability_categories_"):
-            self.vulnerability_categories_ = {v.id: list(v.categories) for v in self._knowledge_base().vulnerabilities}
+            kb = self.loaded_knowledge_base()
+            self.vulnerability_categories_ = {v.id: list(v.categories) for v in kb.vulnerabilities}
         return self.vulnerability_categories_
 
     def _vulnerability_ids(self, profile: "UserProfile") -> list[str]:
         from personaguard.personalize.risk import effective_vulnerabilities
 
-        return [c.id for c in effective_vulnerabilities(profile, self._knowledge_base())]
+        return [c.id for c in effective_vulnerabilities(profile, self.loaded_knowledge_base())]
 
     # -- stages ---------------------------------------------------------------------------------
     def _validate_contexts(self, contexts: Sequence[str | None] | None, n: int) -> list[str | None]:
@@ -355,7 +353,7 @@ class Guard:
         from personaguard.decide.precedence import user_thresholds
         from personaguard.personalize.risk import effective_vulnerabilities
 
-        kb = self._knowledge_base()
+        kb = self.loaded_knowledge_base()
         user.check_against(self.taxonomy, kb)
         claims = effective_vulnerabilities(user, kb)
         locked = np.zeros(len(self.taxonomy.ids), dtype=bool)

@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.decide.outcome import Outcome, Question
+from personaguard.decide.outcome import SEVERITY, Outcome, Question, most_severe
 from personaguard.decide.thresholds import Thresholds, outcomes_for
 from personaguard.personalize.risk import UncertainClaim
 
 __all__ = ["AskPolicy", "best_question", "decision_loss"]
 
-_RANK = {Outcome.ALLOW: 0, Outcome.WARN: 1, Outcome.BLOCK: 2}
+#: The verdicts a question decides between (``ask`` itself is not one).
+_VERDICTS = (Outcome.ALLOW, Outcome.WARN, Outcome.BLOCK)
 
 
 def _default_under() -> dict[tuple[Outcome, Outcome], float]:
@@ -81,13 +82,9 @@ def decision_loss(decided: Outcome, right: Outcome, policy: AskPolicy) -> float:
     """
     if decided is right:
         return 0.0
-    if _RANK[decided] < _RANK[right]:
+    if SEVERITY[decided] < SEVERITY[right]:
         return policy.miss_cost * policy.under[decided, right]
     return policy.over_cost * policy.over[decided, right]
-
-
-def _verdict(outcomes: list[Outcome]) -> Outcome:
-    return max(outcomes, key=_RANK.__getitem__, default=Outcome.ALLOW)
 
 
 def best_question(
@@ -135,12 +132,12 @@ def best_question(
         r_no, r_yes = risks.copy(), risks.copy()
         r_no[cols] = np.clip(1.0 - (1.0 - risks[cols]) / keep, 0.0, 1.0)
         r_yes[cols] = 1.0 - (1.0 - r_no[cols]) * (1.0 - claim.q)
-        d_no = _verdict(outcomes_for(r_no, thresholds) + others)
-        d_yes = _verdict(outcomes_for(r_yes, thresholds) + others)
+        d_no = most_severe(outcomes_for(r_no, thresholds) + others)
+        d_yes = most_severe(outcomes_for(r_yes, thresholds) + others)
         if d_no is d_yes:
             continue
         w = claim.weight
-        evi = min(w * decision_loss(d, d_yes, policy) + (1.0 - w) * decision_loss(d, d_no, policy) for d in _RANK)
+        evi = min(w * decision_loss(d, d_yes, policy) + (1.0 - w) * decision_loss(d, d_no, policy) for d in _VERDICTS)
         if evi > policy.question_cost and (best is None or evi > best[0]):
             best = (evi, claim)
     if best is None:

@@ -6,7 +6,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Outcome", "ThresholdSource", "CategoryVerdict", "UserFactor", "Question", "Decision", "SEVERITY"]
+__all__ = [
+    "Outcome", "ThresholdSource", "CategoryVerdict", "UserFactor", "Question", "Decision", "SEVERITY", "most_severe",
+]
 
 
 class Outcome(StrEnum):
@@ -21,6 +23,18 @@ class Outcome(StrEnum):
 #: Precedence when categories disagree: the most severe wins (ask sits between warn and block:
 #: we ask only when the answer could move the verdict to block).
 SEVERITY: dict[Outcome, int] = {Outcome.ALLOW: 0, Outcome.WARN: 1, Outcome.ASK: 2, Outcome.BLOCK: 3}
+
+#: Outcomes from the most severe down (``SEVERITY``).
+_BY_SEVERITY = sorted(SEVERITY, key=SEVERITY.__getitem__, reverse=True)
+
+
+def most_severe(outcomes: list[Outcome]) -> Outcome:
+    """The most severe of ``outcomes`` (ALLOW when empty): membership tests, not a keyed max.
+
+    >>> most_severe([Outcome.WARN, Outcome.ALLOW, Outcome.WARN]).value, most_severe([]).value
+    ('warn', 'allow')
+    """
+    return next((o for o in _BY_SEVERITY if o in outcomes), Outcome.ALLOW)
 
 
 class ThresholdSource(StrEnum):

@@ -14,7 +14,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from personaguard.decide.ask import AskPolicy, best_question
-from personaguard.decide.outcome import SEVERITY, CategoryVerdict, Outcome, Question, ThresholdSource, UserFactor
+from personaguard.decide.outcome import (
+    SEVERITY,
+    CategoryVerdict,
+    Outcome,
+    Question,
+    ThresholdSource,
+    UserFactor,
+    most_severe,
+)
 from personaguard.decide.thresholds import Thresholds, outcomes_for
 from personaguard.personalize.profile import Action
 from personaguard.personalize.risk import UserRisk
@@ -100,7 +108,7 @@ def category_verdicts(
         # Factors that touched a flagged category come first in the explanation.
         factors.sort(key=lambda f: (f.category not in flagged, -f.q))
     verdicts.sort(key=lambda v: (-SEVERITY[v.outcome], -v.r))
-    outcome = _most_severe(outcomes)
+    outcome = most_severe(outcomes)
     question = None
     if ask is not None and personal is not None and personal.uncertain:
         question = best_question(risks, thresholds, personal.uncertain, outcomes[len(category_ids):], ask)
@@ -115,15 +123,3 @@ def category_verdicts(
     return Verdicts(outcome=outcome, categories=verdicts, factors=factors, guidance=guidance, risks=risk_map,
                     question=question)
 
-
-#: Outcomes from the most severe down (``SEVERITY``).
-_BY_SEVERITY = sorted(SEVERITY, key=SEVERITY.__getitem__, reverse=True)
-
-
-def _most_severe(outcomes: list[Outcome]) -> Outcome:
-    """The most severe of ``outcomes`` (ALLOW when empty): membership tests, not a keyed max.
-
-    >>> _most_severe([Outcome.WARN, Outcome.ALLOW, Outcome.WARN]).value, _most_severe([]).value
-    ('warn', 'allow')
-    """
-    return next((o for o in _BY_SEVERITY if o in outcomes), Outcome.ALLOW)

@@ -28,8 +28,8 @@ from personaguard.score.encoder import EncodedWindows, MiniLMEncoder
 from personaguard.taxonomy import Taxonomy
 
 __all__ = [
-    "apply_logistic", "RiskFactor", "UncertainClaim", "CustomRisk", "UserRisk", "ClaimTerm", "CompiledProfile", "PersonalRiskModel",
-    "effective_vulnerabilities",
+    "apply_logistic", "RiskFactor", "UncertainClaim", "CustomRisk", "UserRisk", "ClaimTerm", "CompiledProfile",
+    "PersonalRiskModel", "effective_vulnerabilities",
 ]
 
 #: A user factor is reported when it adds at least this much to w_v * q_v(x).

@@ -111,7 +111,9 @@ class UserOut(BaseModel):
 class AnswerIn(_In):
     """The user's answer to a decision's question (``Decision.question``)."""
 
-    attribute: str = Field(pattern=r"^vulnerability:[a-z0-9-]+$", description="The question's attribute, e.g. 'vulnerability:minor'.")
+    attribute: str = Field(
+        pattern=r"^vulnerability:[a-z0-9-]+$", description="The question's attribute, e.g. 'vulnerability:minor'."
+    )
     answer: bool = Field(description="True: it applies to the user; false: it does not.")
 
 

@@ -69,7 +69,7 @@ def post_answer(user_id: UserIdPath, body: AnswerIn, state: AppState, tenant: Cu
     with session_scope(state.sessions) as session:
         stored = repos.get_profile(session, tenant_id=tenant.id, user_id=user_id)
         profile = UserProfile.model_validate(stored.document).answer(vulnerability_id, body.answer)
-        profile.check_against(guard.taxonomy, guard.knowledge_base_for_profiles())
+        profile.check_against(guard.taxonomy, guard.loaded_knowledge_base())
         stored = repos.put_profile(session, tenant_id=tenant.id, user_id=user_id,
                                    document=profile.model_dump(mode="json"))
     return _out(stored)

@@ -55,14 +55,14 @@ def test_the_compiled_profile_holds_only_the_users_topics(toy_guard) -> None:  #
     model = toy_guard.personal_risk_model()
     profile = UserProfile.model_validate({"id": "u", "vulnerabilities": [{"id": "liver-disease", "confidence": 0.7}]})
     c = model.compile(profile)
-    entry = toy_guard._knowledge_base().get("liver-disease")
+    entry = toy_guard.loaded_knowledge_base().get("liver-disease")
     assert sorted(model.index.topic_ids[t] for t in c.topics) == sorted(ci.topic for ci in entry.contraindications)
     (term,) = c.claims
     assert term.weight == 0.7
     assert set(term.categories) == set(entry.categories)
     # topic examples of those topics, then the generic requests: one group each
     assert len(c.starts) == len(c.topics) + 1
-    assert len(c.phrases) == sum(len(toy_guard._knowledge_base().topics[ci.topic].examples)
+    assert len(c.phrases) == sum(len(toy_guard.loaded_knowledge_base().topics[ci.topic].examples)
                                  for ci in entry.contraindications) + len(model.index.generic)
     assert model.compile(profile) is c  # cached on the profile
     profile.vulnerabilities[0] = VulnerabilityClaim(id="liver-disease", confidence=0.9)

@@ -119,4 +119,4 @@ def test_an_answer_must_be_a_bool_and_name_a_known_vulnerability(toy_guard) -> N
         UserProfile(id="u").answer("minor", "yes")  # type: ignore[arg-type]
     with pytest.raises(UnknownIdError, match="no-such-thing"):
         UserProfile(id="u").answer("no-such-thing", True).check_against(
-            toy_guard.taxonomy, toy_guard.knowledge_base_for_profiles())
+            toy_guard.taxonomy, toy_guard.loaded_knowledge_base())
