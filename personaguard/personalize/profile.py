@@ -14,7 +14,7 @@ import os
 import re
 from enum import StrEnum
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
@@ -320,10 +320,12 @@ class UserProfile(BaseModel):
             raise TypeError(f"has_it must be bool, got {type(has_it).__name__}")
         return self.model_copy(update={"answers": {**self.answers, vulnerability_id: has_it}}, deep=True)
 
-    def effective_claims(self) -> list[VulnerabilityClaim]:
-        """The vulnerabilities after the user's answers: a yes makes a claim certain, a no removes it."""
-        if not self.answers:
-            return list(self.vulnerabilities)
+    def effective_claims(self, implied: Sequence[VulnerabilityClaim] = ()) -> list[VulnerabilityClaim]:
+        """The vulnerabilities after the user's answers: a yes makes a claim certain, a no removes it.
+
+        ``implied`` are claims that follow from other fields (the age band); they join the list
+        where no listed claim or answer already speaks for their id, and a no removes them too.
+        """
         claims = [
             c if self.answers.get(c.id) is not True else c.model_copy(update={"confidence": 1.0})
             for c in self.vulnerabilities if self.answers.get(c.id) is not False
@@ -331,6 +333,8 @@ class UserProfile(BaseModel):
         have = {c.id for c in claims}
         claims += [VulnerabilityClaim(id=vid, evidence="answered yes") for vid, yes in self.answers.items()
                    if yes and vid not in have]
+        have.update(vid for vid, yes in self.answers.items() if yes)
+        claims += [c for c in implied if c.id not in have and self.answers.get(c.id) is not False]
         return claims
 
     # -- constructors and serialisation ---------------------------------------------------------

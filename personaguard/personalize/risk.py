@@ -76,14 +76,13 @@ def _logistic(
 
 def effective_vulnerabilities(profile: UserProfile, kb: KnowledgeBase) -> list[VulnerabilityClaim]:
     """The profile's vulnerabilities after its answers, plus those its age band implies (confidence 1)."""
-    claims = profile.effective_claims()
-    if profile.age_band is not None:
-        have = {c.id for c in claims}
-        known = set(kb.ids)
-        for vid in AGE_BAND_VULNERABILITIES[profile.age_band.value]:
-            if vid not in have and vid in known and profile.answers.get(vid) is not False:
-                claims.append(VulnerabilityClaim(id=vid, confidence=1.0, evidence=f"age band {profile.age_band.value}"))
-    return claims
+    if profile.age_band is None:
+        return profile.effective_claims()
+    band = profile.age_band.value
+    known = set(kb.ids)
+    implied = [VulnerabilityClaim(id=vid, confidence=1.0, evidence=f"age band {band}")
+               for vid in AGE_BAND_VULNERABILITIES[band] if vid in known]
+    return profile.effective_claims(implied)
 
 
 @dataclass(frozen=True)
