@@ -7,11 +7,16 @@
     │   └── FloorRelaxedError              a setting would loosen a floor category
     ├── UnknownIdError(LookupError)        category, vulnerability, user or tenant not found
     ├── InputTooLargeError(ValueError)     a text or body exceeds an explicit size limit
+    ├── InvalidInputError(ValueError)      a value the guard cannot act on (e.g. blank feedback text)
+    ├── ScoringError                       one item could not be scored or decided, alone
     ├── NotFittedError(ValueError, AttributeError)
     └── StoreError
         └── StoreUnavailableError          database unreachable
 
 Wrong Python types stay plain ``TypeError``.
+
+Errors about one item of a batch (``InputTooLargeError``, ``ScoringError``) carry ``index``, the
+item's position; every other item of the batch is still decided (``Guard.check_batch``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ __all__ = [
     "FloorRelaxedError",
     "UnknownIdError",
     "InputTooLargeError",
+    "InvalidInputError",
+    "ScoringError",
     "NotFittedError",
     "StoreError",
     "StoreUnavailableError",
@@ -38,6 +45,11 @@ class PersonaguardError(Exception):
     """
 
     code: str = "personaguard_error"
+    #: Position of the failing item when the error is about one item of a batch, else None.
+    index: int | None = None
+    #: When ``Guard.check_batch(errors="raise")`` raised this for one item: every item's result,
+    #: decisions and errors in input order, so the rest of the batch is not lost.
+    batch_results: list[object] | None = None
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -99,6 +111,25 @@ class InputTooLargeError(PersonaguardError, ValueError):
     """An input exceeds an explicit size limit (never silently truncated)."""
 
     code = "input_too_large"
+
+
+class InvalidInputError(PersonaguardError, ValueError):
+    """A value of the right type that the guard cannot act on; the message says what to send."""
+
+    code = "invalid_input"
+
+
+class ScoringError(PersonaguardError):
+    """One item could not be scored or decided, even alone; the cause is chained and logged.
+
+    Raised for that item only: the other items of its batch get their decisions.
+    """
+
+    code = "scoring_failed"
+
+    def __init__(self, message: str, *, index: int | None = None) -> None:
+        super().__init__(message)
+        self.index = index
 
 
 class NotFittedError(PersonaguardError, ValueError, AttributeError):

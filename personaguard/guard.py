@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, overload
 
 import numpy as np
 
@@ -18,8 +18,9 @@ from personaguard.decide.explain import explain
 from personaguard.decide.outcome import Decision, Outcome
 from personaguard.decide.thresholds import Thresholds, default_thresholds
 from personaguard.decide.verdicts import category_verdicts
-from personaguard.errors import InputTooLargeError
+from personaguard.errors import InputTooLargeError, InvalidInputError, PersonaguardError, ScoringError
 from personaguard.normalize import NormalizedText, normalize_text
+from personaguard.normalize.unicode import REPLACEMENT
 from personaguard.personalize.profile import UserProfile  # already loaded by decide.verdicts
 from personaguard.score.base import CategoryScores, Scorer
 from personaguard.taxonomy import Taxonomy, load_taxonomy
@@ -55,6 +56,10 @@ def _validate_texts(texts: Sequence[str], name: str) -> list[str]:
         if not isinstance(t, str):
             raise TypeError(f"{name}[{i}] must be str, got {type(t).__name__}")
     return list(texts)
+
+
+def _has_content(text: str) -> bool:
+    return bool(text.strip()) and bool(text.replace(REPLACEMENT, "").strip())
 
 
 class Guard:
@@ -131,14 +136,32 @@ class Guard:
             raise TypeError(f"text must be str, got {type(text).__name__}")
         return self.check_batch([text], None if context is None else [context], user=user)[0]
 
+    @overload
+    def check_batch(
+        self, texts: Sequence[str], contexts: Sequence[str | None] | None = None, *,
+        user: "UserProfile | None" = None, errors: Literal["raise"] = "raise",
+    ) -> list[Decision]: ...
+
+    @overload
+    def check_batch(
+        self, texts: Sequence[str], contexts: Sequence[str | None] | None = None, *,
+        user: "UserProfile | None" = None, errors: Literal["return"],
+    ) -> list[Decision | PersonaguardError]: ...
+
     def check_batch(
         self,
         texts: Sequence[str],
         contexts: Sequence[str | None] | None = None,
         *,
         user: "UserProfile | None" = None,
-    ) -> list[Decision]:
+        errors: Literal["raise", "return"] = "raise",
+    ) -> list[Decision] | list[Decision | PersonaguardError]:
         """Decide on many texts at once; results come back in input order.
+
+        One item never fails another: an item that is too large gets its own
+        :class:`InputTooLargeError`, and when scoring the batch raises, every item is retried
+        alone, so only an item that fails alone gets an error (:class:`ScoringError`, the cause
+        chained and logged); the others get their decisions.
 
         Parameters
         ----------
@@ -148,21 +171,99 @@ class Guard:
             The person the verdicts are for: their settings, age band, learned offsets move the
             thresholds, and their vulnerabilities, custom categories and allow-examples move the
             risks (docs/personalization.md). None gives the global verdicts.
+        errors : {'raise', 'return'}, default='raise'
+            What a failed item does. ``'raise'`` raises the first item's error, with ``index``
+            set and every result (decisions and errors) in its ``batch_results``; ``'return'``
+            puts the error in that item's place in the returned list (batch jobs, the service).
 
         Returns
         -------
         list of Decision, length n_texts
+            With ``errors='return'``, failed items are :class:`PersonaguardError` instances.
 
         Raises
         ------
         TypeError
-            If ``user`` is not a UserProfile.
+            If a text, a context or ``user`` has the wrong type.
+        InputTooLargeError, ScoringError
+            With ``errors='raise'``, for the first item that failed.
         FloorRelaxedError, UnknownIdError, ConfigError
             If the profile does not fit this guard's taxonomy or knowledge base.
+
+        Examples
+        --------
+        >>> out = Guard().check_batch(["hello", "x" * 10], errors="return")
+        >>> [type(d).__name__ for d in out]
+        ['Decision', 'Decision']
         """
+        if errors not in ("raise", "return"):
+            raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
         items = _validate_texts(texts, "texts")
         ctx = self._validate_contexts(contexts, len(items))
         policy = None if user is None else self._validate_user(user)
+        results: list[Decision | PersonaguardError | None] = [self._size_error(i, t, c) for i, (t, c) in
+                                                               enumerate(zip(items, ctx))]
+        todo = [i for i, r in enumerate(results) if r is None]
+        for i, outcome in zip(todo, self._decide_isolated([items[i] for i in todo], [ctx[i] for i in todo],
+                                                          user, policy, todo)):
+            results[i] = outcome
+        done: list[Decision | PersonaguardError] = [r for r in results if r is not None]
+        if errors == "raise":
+            failed = next((r for r in done if isinstance(r, PersonaguardError)), None)
+            if failed is not None:
+                failed.batch_results = list(done)
+                raise failed
+        return done
+
+    def _size_error(self, i: int, text: str, context: str | None) -> InputTooLargeError | None:
+        for what, t in (("text", text), ("context", context)):
+            if t is not None and len(t) > self.max_text_chars:
+                err = InputTooLargeError(
+                    f"{what} {i} has {len(t)} characters, above max_text_chars={self.max_text_chars}; "
+                    "split it or raise the limit"
+                )
+                err.index = i
+                return err
+        return None
+
+    def _decide_isolated(
+        self, items: list[str], ctx: list[str | None], user: "UserProfile | None",
+        policy: "tuple[Thresholds, CompiledProfile | None] | None", index: list[int],
+    ) -> list[Decision | PersonaguardError]:
+        """Decide the items together; if that raises, each alone, so a failure stays with its item."""
+        if not items:
+            return []
+        try:
+            return list(self._decide_all(items, ctx, user, policy))
+        # The isolation boundary: whatever one item raises must not fail the others; each is
+        # retried alone below and a failure alone is logged with its traceback.
+        except Exception as exc:  # noqa: BLE001
+            if len(items) == 1:
+                return [self._item_error(exc, index[0])]
+            log.warning("a batch of %d items failed (%s); retrying each alone", len(items), type(exc).__name__)
+        out: list[Decision | PersonaguardError] = []
+        for j, i in enumerate(index):
+            try:
+                out.extend(self._decide_all([items[j]], [ctx[j]], user, policy))
+            except Exception as exc:  # noqa: BLE001  (same boundary as above)
+                out.append(self._item_error(exc, i))
+        return out
+
+    @staticmethod
+    def _item_error(exc: Exception, index: int) -> PersonaguardError:
+        if isinstance(exc, PersonaguardError):
+            exc.index = index
+            return exc
+        log.error("item %d could not be scored", index, exc_info=exc)
+        err = ScoringError(f"item {index} could not be scored ({type(exc).__name__}); the server log has the cause",
+                           index=index)
+        err.__cause__ = exc
+        return err
+
+    def _decide_all(
+        self, items: list[str], ctx: list[str | None], user: "UserProfile | None",
+        policy: "tuple[Thresholds, CompiledProfile | None] | None",
+    ) -> list[Decision]:
         normalized = self._normalize(items)
         scores = self._score(normalized, embeddings=policy is not None and policy[1] is not None)
         ctx_scores = self._score_contexts(ctx)
@@ -253,8 +354,8 @@ class Guard:
         check_should(should, source)
         if not isinstance(text, str):
             raise TypeError(f"text must be str, got {type(text).__name__}")
-        if not text.strip():
-            raise ValueError("text is empty; feedback must be about the content that was judged")
+        if not _has_content(text):
+            raise InvalidInputError("text is blank; feedback must be about the content that was judged")
         decision = self.check(text, context, user=profile)
         raised = raised_categories(self._vulnerability_ids(profile), self._vulnerability_categories())
         if profile.age_band is not None and profile.age_band.is_minor:
@@ -310,12 +411,6 @@ class Guard:
         return list(contexts)
 
     def _normalize(self, texts: list[str]) -> list[NormalizedText]:
-        for i, t in enumerate(texts):
-            if len(t) > self.max_text_chars:
-                raise InputTooLargeError(
-                    f"text {i} has {len(t)} characters, above max_text_chars={self.max_text_chars}; "
-                    "split it or raise the limit"
-                )
         return [normalize_text(t) for t in texts]
 
     def _score(self, normalized: list[NormalizedText], *, embeddings: bool = False) -> CategoryScores:
@@ -326,8 +421,9 @@ class Guard:
         scores = with_embeddings(texts) if with_embeddings is not None else self.scorer.score(texts)
         # No content, no harm: blank texts get zero probabilities rather than the model's
         # guess about an empty window.
-        if not all(t.strip() for t in texts):
-            blank = np.array([not t.strip() for t in texts], dtype=bool)
+        # A text of replacement characters only (what invalid code points became) is blank too.
+        if not all(_has_content(t) for t in texts):
+            blank = np.array([not _has_content(t) for t in texts], dtype=bool)
             probs = scores.probs.copy()
             p_any = scores.p_any.copy()
             probs[blank] = 0.0

@@ -33,6 +33,7 @@ def _chunks(it: Iterator[BatchRow], n: int) -> Iterator[list[BatchRow]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from personaguard.decide.outcome import Decision
     from personaguard.guard import Guard
 
     guard = Guard()
@@ -43,15 +44,20 @@ def run(args: argparse.Namespace) -> int:
     ) as bar:
         for chunk in _chunks(iter(rows), args.batch_size):
             good = [r for r in chunk if r.error is None]
-            decisions = iter(guard.check_batch([r.text or "" for r in good], [r.context for r in good]))
+            # errors="return": a row that fails (too large, or not scorable even alone) becomes an
+            # error row; the other rows of its chunk are decided as usual.
+            results = iter(guard.check_batch([r.text or "" for r in good], [r.context for r in good],
+                                             errors="return"))
             for r in chunk:
-                if r.error is not None:
-                    record = {"line": r.line, "id": r.id, "error": r.error}
-                    n_err += 1
-                else:
-                    record = {"line": r.line, "id": r.id, **next(decisions).model_dump(mode="json")}
+                result = None if r.error is not None else next(results)
+                if isinstance(result, Decision):
+                    record = {"line": r.line, "id": r.id, **result.model_dump(mode="json")}
                     n_ok += 1
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                else:
+                    reason = r.error if result is None else f"{result.code}: {result.message}"
+                    record = {"line": r.line, "id": r.id, "error": reason}
+                    n_err += 1
+                out.write(json.dumps(record) + "\n")  # ASCII: an id may hold a lone surrogate
             bar.update(len(chunk))
     # Error rows are part of the output, not a failure of the run.
     print(f"{n_ok} rows checked, {n_err} error rows, written to {args.output}", file=sys.stderr)

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 
 from personaguard.normalize.homoglyphs import fold_homoglyphs
 from personaguard.normalize.leetspeak import collapse_repeats, undo_leetspeak
-from personaguard.normalize.unicode import fold_unicode, strip_invisible
+from personaguard.normalize.unicode import fold_unicode, replace_invalid_code_points, strip_invisible
 
 __all__ = ["NormalizedText", "normalize_text", "STEPS"]
 
 #: The registry of normalization steps, applied in this order.
 STEPS: dict[str, Callable[[str], str]] = {
+    "replace_invalid_code_points": replace_invalid_code_points,
     "strip_invisible": strip_invisible,
     "fold_unicode": fold_unicode,
     "fold_homoglyphs": fold_homoglyphs,

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from personaguard.errors import ConfigError
+from personaguard.normalize.unicode import replace_invalid_code_points
 
 __all__ = ["MiniLMEncoder", "EncodedWindows", "find_model_dir", "l2_normalize_rows", "mean_pool"]
 
@@ -220,8 +221,13 @@ class MiniLMEncoder:
 
     # -- tokenization -------------------------------------------------------------------------
     def tokenize(self, texts: list[str]) -> list[list[int]]:
-        """Word-piece ids of each text, without special tokens."""
-        encs = self._encode_batch(texts, add_special_tokens=False)
+        """Word-piece ids of each text, without special tokens.
+
+        Every caller's text passes here (scoring, profile parsing, custom categories), so invalid
+        code points are replaced here too, not only in ``normalize``: the tokenizer raises on a
+        lone surrogate, and one such text would fail its whole batch.
+        """
+        encs = self._encode_batch([replace_invalid_code_points(t) for t in texts], add_special_tokens=False)
         return [e.ids for e in encs]
 
     def windows(self, ids: list[int]) -> list[list[int]]:

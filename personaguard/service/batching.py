@@ -5,6 +5,10 @@ in a :class:`BatchingScorer`, whose single worker thread gathers the texts of ev
 waiting at that moment and scores them in one batch. It waits for more texts only while other
 requests are known to be on their way (``active()``), and never longer than ``max_wait_ms``,
 so a lone request pays no added latency.
+
+One request must never fail another: when a merged batch raises, each request's texts are
+scored again on their own, and only a request whose texts fail alone gets the error (its
+``Guard.check_batch`` then isolates the failing item in turn).
 """
 
 from __future__ import annotations
@@ -138,21 +142,38 @@ class BatchingScorer(WorkerThread):
             texts = [t for s in batch for t in s.texts]
             try:
                 scores = self.scorer.score(texts)
-            except Exception as exc:  # handed to every waiting request, which re-raises it  # noqa: BLE001
-                for s in batch:
-                    s.error = exc
-                    s.done.set()
+            # The isolation boundary of the batcher: a failure is retried per request below.
+            except Exception as exc:  # noqa: BLE001
+                if len(batch) == 1:
+                    batch[0].error = exc
+                    batch[0].done.set()
+                else:
+                    log.warning("a merged batch of %d requests failed (%s); scoring each alone",
+                                len(batch), type(exc).__name__)
+                    for s in batch:
+                        self._score_alone(s)
                 continue
             if self.on_batch is not None:
                 self.on_batch(len(texts))
             start = 0
             for s in batch:
                 stop = start + len(s.texts)
-                s.result = CategoryScores(
-                    scores.category_ids,
-                    np.array(scores.probs[start:stop]),
-                    np.array(scores.p_any[start:stop]),
-                    np.array(scores.n_windows[start:stop]),
-                )
+                s.result = _rows(scores, start, stop)
                 start = stop
                 s.done.set()
+
+    def _score_alone(self, slot: _Slot) -> None:
+        try:
+            slot.result = self.scorer.score(slot.texts)
+        except Exception as exc:  # noqa: BLE001  (handed to this request only, which re-raises it)
+            slot.error = exc
+        slot.done.set()
+
+
+def _rows(scores: CategoryScores, start: int, stop: int) -> CategoryScores:
+    return CategoryScores(
+        scores.category_ids,
+        np.array(scores.probs[start:stop]),
+        np.array(scores.p_any[start:stop]),
+        np.array(scores.n_windows[start:stop]),
+    )

@@ -14,8 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from personaguard.errors import (
     ConfigError,
     InputTooLargeError,
+    InvalidInputError,
     NotFittedError,
     PersonaguardError,
+    ScoringError,
     StoreError,
     StoreUnavailableError,
     UnknownIdError,
@@ -38,9 +40,11 @@ STATUS_BY_ERROR: dict[type[PersonaguardError], int] = {
     UnknownIdError: 404,
     InputTooLargeError: 413,
     ConfigError: 422,
+    InvalidInputError: 422,
     NotFittedError: 503,
     StoreUnavailableError: 503,
     StoreError: 500,
+    ScoringError: 500,
     PersonaguardError: 500,
 }
 
@@ -80,6 +84,9 @@ def install_error_handlers(app: FastAPI, *, retry_after_s: int) -> None:
         if status == 503:
             headers["Retry-After"] = str(retry_after_s)
             log.warning("503 %s: %s", exc.code, exc.message)
+        if status >= 500 and status != 503:
+            # The client gets the code and the request id; the log keeps the cause's traceback.
+            log.error("%d %s in request %s: %s", status, exc.code, _request_id(request), exc.message, exc_info=exc)
         if status == 401:
             headers["WWW-Authenticate"] = "Bearer"
         if status == 404 and isinstance(exc, UnknownIdError):

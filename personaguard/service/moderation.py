@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from personaguard.decide.outcome import Decision, Outcome
+from personaguard.errors import PersonaguardError
 from personaguard.record import repos
 from personaguard.record.db import session_scope
 from personaguard.service.deps import ServiceState
@@ -56,7 +57,13 @@ def moderate(
     texts = req.texts
     kwargs: dict[str, Any] = {"user": profile} if profile is not None and state.accepts_user else {}
     with state.batcher.active():
-        decisions = state.guard.check_batch(texts, req.contexts, **kwargs)
+        results = state.guard.check_batch(texts, req.contexts, errors="return", **kwargs)
+    # Items are isolated inside the Guard; a request with a failed item answers that item's typed
+    # error (413, or 500 scoring_failed with the request id), and the rest of the service goes on.
+    failed = next((r for r in results if isinstance(r, PersonaguardError)), None)
+    if failed is not None:
+        raise failed
+    decisions = [r for r in results if isinstance(r, Decision)]
     entries = [
         repos.NewDecision(
             request_id=request_id, user_id=user_id, text=text, outcome=d.outcome.value, flagged=d.flagged,

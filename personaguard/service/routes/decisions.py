@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query
 from personaguard.record import repos
 from personaguard.record.db import session_scope
 from personaguard.service.deps import AppState, CurrentTenant
+from personaguard.service.json_body import SanitizingRoute
 from personaguard.service.routes._responses import ERROR_RESPONSES
 from personaguard.service.schemas import USER_ID_PATTERN, DecisionOut, DecisionsPage
 
-router = APIRouter(prefix="/v1/decisions", tags=["decisions"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1/decisions", tags=["decisions"], responses=ERROR_RESPONSES, route_class=SanitizingRoute)
 
 
 def _out(r: repos.DecisionRecord) -> DecisionOut:

@@ -6,10 +6,11 @@ from fastapi import APIRouter
 
 from personaguard.service.deps import AppState, CurrentTenant
 from personaguard.service.moderation import give_feedback
+from personaguard.service.json_body import SanitizingRoute
 from personaguard.service.routes._responses import ERROR_RESPONSES
 from personaguard.service.schemas import FeedbackIn, FeedbackOut
 
-router = APIRouter(prefix="/v1/feedback", tags=["feedback"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1/feedback", tags=["feedback"], responses=ERROR_RESPONSES, route_class=SanitizingRoute)
 
 
 @router.post("", response_model=FeedbackOut, status_code=201, summary="Report what a verdict should have been")

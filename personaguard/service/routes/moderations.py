@@ -6,10 +6,11 @@ from fastapi import APIRouter, Response
 
 from personaguard.service.deps import AppState, CurrentTenant, RequestId
 from personaguard.service.moderation import moderate
+from personaguard.service.json_body import SanitizingRoute
 from personaguard.service.routes._responses import ERROR_RESPONSES
 from personaguard.service.schemas import ModerationRequest, ModerationResponse
 
-router = APIRouter(prefix="/v1/moderations", tags=["moderations"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1/moderations", tags=["moderations"], responses=ERROR_RESPONSES, route_class=SanitizingRoute)
 
 
 @router.post("", response_model=ModerationResponse, summary="Classify one or more texts for a user")

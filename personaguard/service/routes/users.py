@@ -11,10 +11,11 @@ from personaguard.record import repos
 from personaguard.record.db import session_scope
 from personaguard.service.deps import AppState, CurrentTenant
 from personaguard.service.profiles import validate_document
+from personaguard.service.json_body import SanitizingRoute
 from personaguard.service.routes._responses import ERROR_RESPONSES
 from personaguard.service.schemas import USER_ID_PATTERN, AnswerIn, UserOut
 
-router = APIRouter(prefix="/v1/users", tags=["users"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1/users", tags=["users"], responses=ERROR_RESPONSES, route_class=SanitizingRoute)
 
 UserIdPath = Annotated[str, Path(pattern=USER_ID_PATTERN, description="The user's id within the tenant.")]
 ProfileBody = Annotated[

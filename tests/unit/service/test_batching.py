@@ -87,7 +87,7 @@ def test_batches_close_at_max_batch_texts() -> None:
     assert sorted(len(b) for b in inner.batches) == [4, 4, 4], inner.batches
 
 
-def test_an_error_reaches_every_caller_of_the_batch() -> None:
+def test_an_error_reaches_only_the_request_that_fails_alone() -> None:
     inner = LengthScorer(fail_on="boom")
     batcher = BatchingScorer(scorer=inner, max_wait_ms=60_000)
     batcher.start()
@@ -107,7 +107,35 @@ def test_an_error_reaches_every_caller_of_the_batch() -> None:
             outcomes = list(pool.map(one, [["boom"], ["fine"], ["also fine"]]))
     finally:
         batcher.close()
-    assert outcomes == ["cannot score 'boom'"] * 3
+    assert outcomes == ["cannot score 'boom'", "ok", "ok"]
+    # One merged batch failed, then each request was scored on its own.
+    assert sorted(inner.batches[0]) == ["also fine", "boom", "fine"], inner.batches
+    assert sorted(map(tuple, inner.batches[1:])) == [("also fine",), ("boom",), ("fine",)], inner.batches
+
+
+def test_the_rows_of_a_request_scored_alone_are_its_own() -> None:
+    inner = LengthScorer(fail_on="boom")
+    batcher = BatchingScorer(scorer=inner, max_wait_ms=60_000)
+    batcher.start()
+    try:
+        results = _run_together(batcher, [["x" * 7, "y" * 3], ["z" * 20]])
+        barrier = threading.Barrier(2)
+
+        def one(texts: list[str]) -> CategoryScores | str:
+            with batcher.active():
+                barrier.wait()
+                try:
+                    return batcher.score(texts)
+                except ValueError as exc:
+                    return str(exc)
+
+        with ThreadPoolExecutor(2) as pool:
+            mixed = list(pool.map(one, [["boom"], ["q" * 42, "r" * 5]]))
+    finally:
+        batcher.close()
+    assert [r.probs[:, 0].tolist() for r in results] == [pytest.approx([0.07, 0.03]), pytest.approx([0.2])]
+    assert mixed[0] == "cannot score 'boom'"
+    assert isinstance(mixed[1], CategoryScores) and mixed[1].probs[:, 0].tolist() == pytest.approx([0.42, 0.05])
 
 
 def test_unstarted_batcher_scores_directly_and_forwards_attributes() -> None:
