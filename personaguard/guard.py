@@ -16,6 +16,7 @@ import numpy as np
 from personaguard.decide.ask import AskPolicy
 from personaguard.decide.explain import explain
 from personaguard.decide.outcome import Decision, Outcome
+from personaguard.decide.policy import DecisionPolicy, load_decision_policy
 from personaguard.decide.thresholds import Thresholds, default_thresholds
 from personaguard.decide.verdicts import category_verdicts
 from personaguard.errors import InputTooLargeError, InvalidInputError, PersonaguardError, ScoringError
@@ -33,10 +34,14 @@ if TYPE_CHECKING:
     from personaguard.personalize.parse import VulnerabilityParser
     from personaguard.personalize.risk import CompiledProfile, PersonalRiskModel, UserRisk
     from personaguard.personalize.vulnerabilities import KnowledgeBase
+    from personaguard.score.image import ImageScorer
 
 __all__ = ["Guard", "load_scorer"]
 
 log = logging.getLogger(__name__)
+
+#: Claims that make a user a minor: their choices are not an adult's (decision policy).
+_MINOR_CLAIMS = frozenset({"minor", "child"})
 
 #: The default losses for asking (``personaguard.decide.ask``); shared, it is immutable.
 _DEFAULT_ASK = AskPolicy()
@@ -56,6 +61,29 @@ def _validate_texts(texts: Sequence[str], name: str) -> list[str]:
         if not isinstance(t, str):
             raise TypeError(f"{name}[{i}] must be str, got {type(t).__name__}")
     return list(texts)
+
+
+def _split_parts(parts: Sequence[dict[str, object]]) -> tuple[list[str], list[str]]:
+    """Texts and image URLs of omni-moderation parts, validated."""
+    from personaguard.errors import InvalidInputError
+
+    if isinstance(parts, (str, bytes)) or not isinstance(parts, Sequence):
+        raise TypeError(f"parts must be a list of dicts, got {type(parts).__name__}")
+    texts: list[str] = []
+    images: list[str] = []
+    for i, part in enumerate(parts):
+        if not isinstance(part, dict):
+            raise TypeError(f"parts[{i}] must be a dict, got {type(part).__name__}")
+        kind = part.get("type")
+        if kind == "text" and isinstance(part.get("text"), str):
+            texts.append(str(part["text"]))
+        elif kind == "image_url" and isinstance(part.get("image_url"), dict) and isinstance(
+                part["image_url"].get("url"), str):  # type: ignore[union-attr]
+            images.append(str(part["image_url"]["url"]))  # type: ignore[index]
+        else:
+            raise InvalidInputError(f"parts[{i}] must be {{'type': 'text', 'text': str}} or "
+                                    "{'type': 'image_url', 'image_url': {'url': str}}")
+    return texts, images
 
 
 def _has_content(text: str) -> bool:
@@ -80,6 +108,9 @@ class Guard:
     ask : AskPolicy or None, default=AskPolicy()
         Losses that decide when a verdict hinging on a vulnerability we are unsure of becomes
         ``ask`` with one question (``personaguard.decide.ask``); None never asks.
+    decision_policy : DecisionPolicy, path-like or None, default=None
+        What personal risks turn into beyond the thresholds (``personaguard/decide/policy.yaml``:
+        a block only the user's own condition causes becomes a warn); None loads the packaged one.
 
     Examples
     --------
@@ -98,6 +129,7 @@ class Guard:
         learner: "TrustRegionLearner | None" = None,
         knowledge_base: "KnowledgeBase | str | os.PathLike[str] | None" = None,
         ask: AskPolicy | None = _DEFAULT_ASK,
+        decision_policy: DecisionPolicy | str | os.PathLike[str] | None = None,
     ) -> None:
         self.taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
         self.scorer = scorer if scorer is not None else load_scorer(self.taxonomy)
@@ -109,6 +141,8 @@ class Guard:
         self.learner = learner
         self.knowledge_base = knowledge_base
         self.ask = ask
+        self.decision_policy = (decision_policy if isinstance(decision_policy, DecisionPolicy)
+                                else load_decision_policy(decision_policy))
         self.thresholds_ = default_thresholds(self.taxonomy)
         self.guidance_ = {c.id: c.guidance for c in self.taxonomy.categories if c.guidance}
         # Identifies this guard in the keys of values cached on profiles (see ``_user_policy``).
@@ -140,12 +174,14 @@ class Guard:
     def check_batch(
         self, texts: Sequence[str], contexts: Sequence[str | None] | None = None, *,
         user: "UserProfile | None" = None, errors: Literal["raise"] = "raise",
+        decision_policy: DecisionPolicy | None = None,
     ) -> list[Decision]: ...
 
     @overload
     def check_batch(
         self, texts: Sequence[str], contexts: Sequence[str | None] | None = None, *,
         user: "UserProfile | None" = None, errors: Literal["return"],
+        decision_policy: DecisionPolicy | None = None,
     ) -> list[Decision | PersonaguardError]: ...
 
     def check_batch(
@@ -155,6 +191,7 @@ class Guard:
         *,
         user: "UserProfile | None" = None,
         errors: Literal["raise", "return"] = "raise",
+        decision_policy: DecisionPolicy | None = None,
     ) -> list[Decision] | list[Decision | PersonaguardError]:
         """Decide on many texts at once; results come back in input order.
 
@@ -175,6 +212,8 @@ class Guard:
             What a failed item does. ``'raise'`` raises the first item's error, with ``index``
             set and every result (decisions and errors) in its ``batch_results``; ``'return'``
             puts the error in that item's place in the returned list (batch jobs, the service).
+        decision_policy : DecisionPolicy or None, default=None
+            This call's policy (a tenant's own); None uses the guard's ``decision_policy``.
 
         Returns
         -------
@@ -201,11 +240,14 @@ class Guard:
         items = _validate_texts(texts, "texts")
         ctx = self._validate_contexts(contexts, len(items))
         policy = None if user is None else self._validate_user(user)
+        if decision_policy is not None and not isinstance(decision_policy, DecisionPolicy):
+            raise TypeError(f"decision_policy must be a DecisionPolicy, got {type(decision_policy).__name__}")
+        own_choice = self._own_choice(user, decision_policy or self.decision_policy)
         results: list[Decision | PersonaguardError | None] = [self._size_error(i, t, c) for i, (t, c) in
                                                                enumerate(zip(items, ctx))]
         todo = [i for i, r in enumerate(results) if r is None]
         for i, outcome in zip(todo, self._decide_isolated([items[i] for i in todo], [ctx[i] for i in todo],
-                                                          user, policy, todo)):
+                                                          user, policy, todo, own_choice)):
             results[i] = outcome
         done: list[Decision | PersonaguardError] = [r for r in results if r is not None]
         if errors == "raise":
@@ -229,12 +271,13 @@ class Guard:
     def _decide_isolated(
         self, items: list[str], ctx: list[str | None], user: "UserProfile | None",
         policy: "tuple[Thresholds, CompiledProfile | None] | None", index: list[int],
+        own_choice: "tuple[frozenset[str], Outcome]",
     ) -> list[Decision | PersonaguardError]:
         """Decide the items together; if that raises, each alone, so a failure stays with its item."""
         if not items:
             return []
         try:
-            return list(self._decide_all(items, ctx, user, policy))
+            return list(self._decide_all(items, ctx, user, policy, own_choice))
         # The isolation boundary: whatever one item raises must not fail the others; each is
         # retried alone below and a failure alone is logged with its traceback.
         except Exception as exc:  # noqa: BLE001
@@ -244,7 +287,7 @@ class Guard:
         out: list[Decision | PersonaguardError] = []
         for j, i in enumerate(index):
             try:
-                out.extend(self._decide_all([items[j]], [ctx[j]], user, policy))
+                out.extend(self._decide_all([items[j]], [ctx[j]], user, policy, own_choice))
             except Exception as exc:  # noqa: BLE001  (same boundary as above)
                 out.append(self._item_error(exc, i))
         return out
@@ -262,7 +305,7 @@ class Guard:
 
     def _decide_all(
         self, items: list[str], ctx: list[str | None], user: "UserProfile | None",
-        policy: "tuple[Thresholds, CompiledProfile | None] | None",
+        policy: "tuple[Thresholds, CompiledProfile | None] | None", own_choice: "tuple[frozenset[str], Outcome]",
     ) -> list[Decision]:
         normalized = self._normalize(items)
         scores = self._score(normalized, embeddings=policy is not None and policy[1] is not None)
@@ -270,9 +313,87 @@ class Guard:
         thresholds, personal = self._personalize(normalized, scores, user, policy)
         return [
             self._decide(i, normalized[i], scores, ctx_scores.get(i), thresholds, personal[i] if personal else None,
-                         user)
+                         user, own_choice)
             for i in range(len(items))
         ]
+
+    def _own_choice(self, user: "UserProfile | None", policy: DecisionPolicy) -> "tuple[frozenset[str], Outcome]":
+        """Vulnerability ids whose raised risk is ``user``'s own choice under ``policy``, and its outcome.
+
+        None for minors (a minor's choice is not an adult's) and without a user.
+        """
+        rule = policy.constructive
+        outcome = Outcome(rule.outcome)
+        if user is None or outcome is Outcome.BLOCK or not (user.vulnerabilities or user.age_band):
+            return frozenset(), outcome
+
+        def build() -> frozenset[str]:
+            from personaguard.personalize.risk import effective_vulnerabilities
+
+            kb = self.loaded_knowledge_base()
+            claims = {c.id for c in effective_vulnerabilities(user, kb)}
+            if (user.age_band is not None and user.age_band.is_minor) or claims & _MINOR_CLAIMS:
+                return frozenset()
+            return frozenset(v.id for v in kb.vulnerabilities if v.group in rule.groups and v.id not in rule.exclude)
+
+        return user.derived("own_choice", (self.cache_token_, rule, user.content_key()), build), outcome
+
+    def check_parts(
+        self, parts: Sequence[dict[str, object]], *, user: "UserProfile | None" = None, allow_files: bool = False,
+        decision_policy: DecisionPolicy | None = None,
+    ) -> Decision:
+        """One decision for a message of text and image parts (OpenAI's omni-moderation input).
+
+        Text parts are joined (one per line) and checked as one text, with ``user``; image parts
+        are scored by the image model (``sexual`` only, ``personaguard.score.image``) and decided
+        with the user's thresholds. The result is the most severe of both, and its
+        ``input_types`` says which input types each category's score covers.
+
+        Parameters
+        ----------
+        parts : list of dict
+            ``{"type": "text", "text": str}`` or ``{"type": "image_url", "image_url": {"url": str}}``,
+            where the URL is ``data:image/...;base64,...`` (or, with ``allow_files``, a local path).
+        user : UserProfile or None
+        allow_files : bool, default=False
+            Accept local file paths as image URLs (the library and CLI; never the HTTP service).
+        decision_policy : DecisionPolicy or None, default=None
+            As in :meth:`check_batch`.
+
+        Raises
+        ------
+        TypeError
+            If ``parts`` is not a list of dicts.
+        InvalidInputError
+            For a malformed part, or an image that cannot be decoded.
+        UnsupportedInputError
+            For an image URL that would need the network.
+        """
+        from personaguard.decide.combine import combine_decisions
+        from personaguard.score.image import IMAGE_CATEGORY, load_image_bytes
+
+        texts, images = _split_parts(parts)
+        covers: dict[str, set[str]] = {"text": set(self.taxonomy.ids), "image": {IMAGE_CATEGORY}}
+        decided: dict[str, Decision] = {}
+        if texts or not images:
+            decided["text"] = self.check_batch(["\n".join(texts)], user=user, decision_policy=decision_policy)[0]
+        if images:
+            data = [load_image_bytes(u, allow_files=allow_files) for u in images]
+            scores = self.image_scorer().score(data)
+            merged = CategoryScores(scores.category_ids, scores.probs.max(axis=0, keepdims=True),
+                                    scores.p_any.max(keepdims=True), np.ones(1, dtype=np.int64))
+            thresholds = self.thresholds_ if user is None else self._validate_user(user)[0]
+            image = self._decide(0, NormalizedText("", "", ()), merged, None, thresholds, None, user)
+            decided["image"] = image.model_copy(update={"model_version": self.image_scorer().version})
+        return combine_decisions(decided, covers)
+
+    def image_scorer(self) -> "ImageScorer":
+        """The image model, loaded on first use (needs ``pip install 'personaguard[images]'``)."""
+        if getattr(self, "image_scorer_", None) is None:
+            from personaguard.score.image import ImageScorer
+
+            self.image_scorer_ = ImageScorer(tuple(self.taxonomy.ids))
+        return self.image_scorer_
 
     def parse_profile(self, text: str, *, id: str = "anonymous") -> "UserProfile":  # noqa: A002
         """A profile parsed from a self-description, reusing this guard's encoder and knowledge base."""
@@ -492,8 +613,10 @@ class Guard:
         thresholds: Thresholds,
         personal: "UserRisk | None" = None,
         user: "UserProfile | None" = None,
+        own_choice: "tuple[frozenset[str], Outcome]" = (frozenset(), Outcome.WARN),
     ) -> Decision:
-        v = category_verdicts(scores.category_ids, scores.probs[i], thresholds, personal, self.guidance_, self.ask)
+        v = category_verdicts(scores.category_ids, scores.probs[i], thresholds, personal, self.guidance_, self.ask,
+                              own_choice=own_choice[0], own_choice_outcome=own_choice[1])
         return Decision(
             outcome=v.outcome,
             flagged=v.outcome is not Outcome.ALLOW,

@@ -11,6 +11,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from personaguard.errors import PersonaguardError
 
@@ -32,18 +33,29 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
+#: Exit codes shared by every command: 0 success (``check``: 0 allow, 1 warn, 2 block, 3 ask).
+EXIT_ERROR = 4
+EXIT_USAGE = 64  # sysexits.h EX_USAGE: argparse's own 2 would read as "block"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every registered command."""
-    parser = argparse.ArgumentParser(prog="personaguard", description="Content-safety guard that fits the user.")
+    parser = _Parser(prog="personaguard", description="Content-safety guard that fits the user.")
     parser.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 1 error, 2 usage)."""
+    """Run the CLI; returns the exit code (0 ok; check: 1 warn, 2 block, 3 ask; 4 error; 64 usage)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -54,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"personaguard: error: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("personaguard: interrupted", file=sys.stderr)
         return 130

@@ -37,7 +37,9 @@ def explain(
     parts: list[str] = []
     for v in verdicts[:3]:
         score = f"p={v.p:.2f}" if abs(v.r - v.p) < 5e-3 else f"p={v.p:.2f}, personal risk r={v.r:.2f}"
-        if v.outcome is Outcome.BLOCK:
+        if v.is_own_choice:
+            rel = f">= block {v.block:.2f}, a warning only: the user's own choice (decision policy)"
+        elif v.outcome is Outcome.BLOCK:
             rel = f">= block {v.block:.2f}"
         elif v.outcome is Outcome.WARN:
             rel = f">= warn {v.warn:.2f} (< block {v.block:.2f})"

@@ -60,6 +60,11 @@ class CategoryVerdict(BaseModel):
     source: ThresholdSource = Field(description="Where the thresholds in force came from.")
     outcome: Outcome = Field(description="This category's own outcome.")
     is_floor: bool = Field(default=False, description="True for categories nothing may relax.")
+    is_own_choice: bool = Field(
+        default=False,
+        description="True when the decision policy made this category a warn, not a block: only the user's own "
+        "condition raised its risk, for a legal adult choice (the guidance says what to watch for).",
+    )
 
 
 class UserFactor(BaseModel):
@@ -109,5 +114,10 @@ class Decision(BaseModel):
         default=None, description="Scores of the prompt, when the text was a response checked with its prompt."
     )
     normalization: list[str] = Field(default_factory=list, description="Normalization steps that changed the text.")
-    n_windows: int = Field(default=1, ge=1, description="Sliding windows the text was scored over.")
+    n_windows: int = Field(default=1, ge=1, description="Distinct windows (whole-text tiles and sentences) the text was scored over.")
     model_version: str = Field(description="Scorer artifact version.")
+    input_types: dict[str, list[str]] | None = Field(
+        default=None,
+        description="For a check of several parts (Guard.check_parts): per category, the input types its score "
+        "covers ('text', 'image'; the image model speaks to 'sexual' only).",
+    )

@@ -52,6 +52,8 @@ def category_verdicts(
     personal: UserRisk | None = None,
     category_guidance: Mapping[str, str] | None = None,
     ask: AskPolicy | None = None,
+    own_choice: frozenset[str] = frozenset(),
+    own_choice_outcome: Outcome = Outcome.WARN,
 ) -> Verdicts:
     """Outcome, verdicts, user factors and guidance for one text.
 
@@ -69,9 +71,19 @@ def category_verdicts(
     ask : AskPolicy or None
         When given, and the verdict hinges on a vulnerability we are unsure of, the outcome is
         ``ask`` with the question (``personaguard.decide.ask``); None never asks.
+    own_choice : frozenset of str, default=frozenset()
+        Vulnerability ids whose raised risk is the user's own choice (``DecisionPolicy``): a
+        category blocked only because of them, whose general probability stays under its warn
+        threshold and which is not a floor, gets ``own_choice_outcome`` instead of block.
+    own_choice_outcome : Outcome, default=Outcome.WARN
     """
     risks = probs if personal is None else personal.risks
     outcomes = outcomes_for(risks, thresholds)
+    softened: set[int] = set()
+    if personal is not None and own_choice and own_choice_outcome is not Outcome.BLOCK:
+        softened = _own_choices(category_ids, probs, thresholds, outcomes, personal, own_choice)
+        for j in softened:
+            outcomes[j] = own_choice_outcome
     # Python floats and lists throughout: indexing numpy arrays element by element costs more
     # than this whole function's arithmetic on a batch of one.
     r_list = risks.tolist()
@@ -83,7 +95,8 @@ def category_verdicts(
         warn, block, floor = thresholds.warn.tolist(), thresholds.block.tolist(), thresholds.is_floor.tolist()
         verdicts = [
             CategoryVerdict(id=category_ids[j], p=p_list[j], r=r_list[j], warn=warn[j], block=block[j],
-                            source=thresholds.sources[j], outcome=outcomes[j], is_floor=floor[j])
+                            source=thresholds.sources[j], outcome=outcomes[j], is_floor=floor[j],
+                            is_own_choice=j in softened)
             for j in reported
         ]
     risk_map = dict(zip(category_ids, r_list))
@@ -123,3 +136,18 @@ def category_verdicts(
     return Verdicts(outcome=outcome, categories=verdicts, factors=factors, guidance=guidance, risks=risk_map,
                     question=question)
 
+
+
+def _own_choices(
+    category_ids: tuple[str, ...], probs: NDArray[np.float64], thresholds: Thresholds, outcomes: list[Outcome],
+    personal: UserRisk, own_choice: frozenset[str],
+) -> set[int]:
+    """Indices of blocked categories that only the user's own-choice vulnerabilities raised."""
+    out: set[int] = set()
+    for j, o in enumerate(outcomes):
+        if o is not Outcome.BLOCK or bool(thresholds.is_floor[j]) or float(probs[j]) >= float(thresholds.warn[j]):
+            continue
+        raisers = {f.id for f in personal.factors if f.category == category_ids[j] and f.kind == "vulnerability"}
+        if raisers and raisers <= own_choice:
+            out.add(j)
+    return out

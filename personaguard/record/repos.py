@@ -15,12 +15,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from personaguard.errors import ConfigError, UnknownIdError
 from personaguard.record.tables import ApiKey, AuditDecision, Feedback, Profile, Tenant
 
 __all__ = [
+    "get_or_register_profile",
+    "set_tenant_policy",
     "TenantInfo",
     "NewTenant",
     "StoredProfile",
@@ -50,6 +53,8 @@ class TenantInfo:
     id: str
     name: str
     store_text: bool
+    register_unknown_users: bool = True
+    policy: dict[str, object] | None = None
 
 
 @dataclass(frozen=True)
@@ -134,18 +139,26 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_tenant(session: Session, *, name: str, store_text: bool = False) -> NewTenant:
-    """Create a tenant with one API key; raises ConfigError if the name is taken."""
+def create_tenant(
+    session: Session, *, name: str, store_text: bool = False, register_unknown_users: bool = True
+) -> NewTenant:
+    """Create a tenant with one API key; raises ConfigError if the name is taken.
+
+    ``register_unknown_users``: a moderation request naming a user id the tenant never stored
+    registers it with the tenant's default policy (True, as OpenAI's free ``user`` field
+    expects), or is refused with 404 (False).
+    """
     if not name.strip():
         raise ConfigError("tenant name must not be empty", source="tenant")
     if session.scalar(select(Tenant.id).where(Tenant.name == name)) is not None:
         raise ConfigError(f"a tenant named {name!r} already exists; pick another name", source="tenant")
-    tenant = Tenant(id=uuid.uuid4().hex, name=name, store_text=store_text, created_at=_now())
+    tenant = Tenant(id=uuid.uuid4().hex, name=name, store_text=store_text, created_at=_now(),
+                    register_unknown_users=register_unknown_users)
     api_key = _KEY_PREFIX + secrets.token_urlsafe(32)
     session.add(tenant)
     session.flush()
     session.add(ApiKey(key_sha256=hash_key(api_key), tenant_id=tenant.id, prefix=api_key[:8], created_at=_now()))
-    return NewTenant(TenantInfo(tenant.id, tenant.name, tenant.store_text), api_key)
+    return NewTenant(TenantInfo(tenant.id, tenant.name, tenant.store_text, tenant.register_unknown_users), api_key)
 
 
 def tenant_for_key(session: Session, *, api_key: str) -> TenantInfo:
@@ -155,7 +168,17 @@ def tenant_for_key(session: Session, *, api_key: str) -> TenantInfo:
     ).scalar_one_or_none()
     if row is None:
         raise UnknownIdError("api key", api_key[:8] + "...")
-    return TenantInfo(row.id, row.name, row.store_text)
+    return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
+
+
+def set_tenant_policy(session: Session, *, tenant_name: str, policy: dict[str, object] | None) -> TenantInfo:
+    """Store a tenant's own decision policy document (None restores the default)."""
+    row = session.scalar(select(Tenant).where(Tenant.name == tenant_name))
+    if row is None:
+        raise UnknownIdError("tenant", tenant_name)
+    row.policy = policy
+    session.flush()
+    return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
 
 
 def put_profile(session: Session, *, tenant_id: str, user_id: str, document: dict[str, object]) -> StoredProfile:
@@ -178,6 +201,24 @@ def get_profile(session: Session, *, tenant_id: str, user_id: str) -> StoredProf
     if row is None:
         raise UnknownIdError("user", user_id)
     return StoredProfile(user_id, dict(row.document), row.updated_at)
+
+
+def get_or_register_profile(session: Session, *, tenant_id: str, user_id: str) -> StoredProfile:
+    """The stored profile, or a new one holding only the id (``is_new`` True).
+
+    Two requests registering the same new id at once both succeed: the loser of the insert
+    reads the winner's row (a savepoint keeps the caller's transaction usable).
+    """
+    row = session.get(Profile, (tenant_id, user_id))
+    if row is not None:
+        return StoredProfile(user_id, dict(row.document), row.updated_at)
+    try:
+        with session.begin_nested():
+            new = Profile(tenant_id=tenant_id, user_id=user_id, document={"id": user_id}, updated_at=_now())
+            session.add(new)
+        return StoredProfile(user_id, dict(new.document), new.updated_at, True)
+    except IntegrityError:
+        return get_profile(session, tenant_id=tenant_id, user_id=user_id)
 
 
 def delete_profile(session: Session, *, tenant_id: str, user_id: str) -> None:

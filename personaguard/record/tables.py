@@ -26,6 +26,10 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     store_text: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    #: What an unknown ``user`` id in a moderation request does: register it (True) or 404.
+    register_unknown_users: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    #: The tenant's own DecisionPolicy document; None: the packaged default.
+    policy: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
 
 
 class ApiKey(Base):

@@ -80,6 +80,54 @@ class EncodedWindows:
     owner: NDArray[np.int64]
 
 
+#: Sentence-final marks, looked up in the tokenizer's vocabulary at load time.
+_SENTENCE_END_MARKS = (".", "!", "?", ";", "\u2026", "\u3002", "\uff01", "\uff1f")
+#: A sentence shorter than this (in word pieces) joins the next one: "Hi." or "Ok!" alone says
+#: nothing, and a near-empty window is where the heads guess most wildly.
+MIN_SENTENCE_TOKENS = 5
+
+
+def sentence_spans(ids: list[int], ends: frozenset[int], breaks: frozenset[int] = frozenset()) -> list[tuple[int, int]]:
+    """Half-open spans of the sentences in one text's word-piece ids.
+
+    A sentence ends after a run of sentence-final marks (``ends``) or at a line break (a position
+    in ``breaks``); sentences shorter than ``MIN_SENTENCE_TOKENS`` join the next one (the last
+    joins the one before).
+
+    Examples
+    --------
+    >>> sentence_spans([5, 6, 7, 8, 9, 1, 5, 6, 7, 8, 9, 1, 1], frozenset({1}))
+    [(0, 6), (6, 13)]
+    >>> sentence_spans([5, 1, 6, 7, 8, 9, 1], frozenset({1}))
+    [(0, 7)]
+    """
+    raw: list[tuple[int, int]] = []
+    start = 0
+    n = len(ids)
+    for i in range(n):
+        at_mark = ids[i] in ends and (i + 1 == n or ids[i + 1] not in ends)
+        if at_mark or (i + 1) in breaks:
+            raw.append((start, i + 1))
+            start = i + 1
+    if start < n:
+        raw.append((start, n))
+    spans: list[tuple[int, int]] = []
+    pending = None
+    for a, b in raw:
+        a = pending if pending is not None else a
+        if b - a < MIN_SENTENCE_TOKENS:
+            pending = a
+            continue
+        spans.append((a, b))
+        pending = None
+    if pending is not None:
+        if spans:
+            spans[-1] = (spans[-1][0], n)
+        else:
+            spans.append((pending, n))
+    return spans
+
+
 def _tile(ids: list[int], width: int, stride: int) -> list[list[int]]:
     if len(ids) <= width:
         return [ids]
@@ -187,6 +235,8 @@ class MiniLMEncoder:
         # The same ids without the character offsets we never read: ~15% less per short text
         # (encode_batch_fast, tokenizers >= 0.20.2; older ones compute the offsets).
         self._encode_batch = getattr(tok, "encode_batch_fast", tok.encode_batch)
+        ends = (tok.token_to_id(m) for m in _SENTENCE_END_MARKS)
+        self.sentence_ends_ = frozenset(i for i in ends if i is not None)
         self._cls = tok.token_to_id("[CLS]")
         self._sep = tok.token_to_id("[SEP]")
         w = load_file(str(folder / "model.safetensors"))
@@ -230,16 +280,32 @@ class MiniLMEncoder:
         encs = self._encode_batch([replace_invalid_code_points(t) for t in texts], add_special_tokens=False)
         return [e.ids for e in encs]
 
-    def windows(self, ids: list[int]) -> list[list[int]]:
-        """Split one text's ids into overlapping windows (at least one, maybe empty).
+    def windows(self, ids: list[int], breaks: frozenset[int] = frozenset()) -> list[list[int]]:
+        """Split one text's ids into windows (at least one, maybe empty), without duplicates.
 
-        The first windows tile the text at ``window_tokens``; texts longer than twice
-        ``fine_window_tokens`` add short windows after them (two scales, see the class doc).
+        The first windows tile the text at ``window_tokens``. A text of several sentences (or
+        lines: ``breaks`` are the positions where a line starts) adds one window per sentence,
+        and a long sentence is tiled at ``fine_window_tokens``; a single sentence longer than
+        twice ``fine_window_tokens`` is tiled the same way. So one harmful sentence is read as if
+        it stood alone, whatever benign text surrounds it (dilution, docs/runtime.md), and a
+        window repeated in the text (pasted boilerplate, padding) is scored once.
         """
         out = _tile(ids, self.window_tokens, self.stride_tokens)
-        if len(ids) > 2 * self.fine_window_tokens:
-            out += _tile(ids, self.fine_window_tokens, self.fine_stride_tokens)
-        return out
+        spans = sentence_spans(ids, self.sentence_ends_, breaks) if len(ids) > MIN_SENTENCE_TOKENS else [(0, len(ids))]
+        if len(spans) > 1 or len(ids) > 2 * self.fine_window_tokens:
+            for a, b in spans:
+                if b - a < len(ids) or len(ids) > 2 * self.fine_window_tokens:
+                    out += _tile(ids[a:b], self.fine_window_tokens, self.fine_stride_tokens)
+        if len(out) == 1:
+            return out
+        seen: set[tuple[int, ...]] = set()
+        unique = []
+        for w in out:
+            key = tuple(w)
+            if key not in seen:
+                seen.add(key)
+                unique.append(w)
+        return unique
 
     # -- forward ------------------------------------------------------------------------------
     def _pad(self, batch: list[list[int]]) -> tuple[NDArray[np.int64], NDArray[np.float32]]:
@@ -315,8 +381,36 @@ class MiniLMEncoder:
         """Every window of every text (word-piece ids) and, shape (n_windows,), the text owning each."""
         windows: list[list[int]] = []
         owner: list[int] = []
-        for i, ids in enumerate(self.tokenize(texts)):
-            for win in self.windows(ids):
+        for i, (ids, breaks) in enumerate(self._tokenize_lines(texts)):
+            for win in self.windows(ids, breaks):
                 windows.append(win)
                 owner.append(i)
         return windows, np.asarray(owner, dtype=np.int64)
+
+    def _tokenize_lines(self, texts: list[str]) -> list[tuple[list[int], frozenset[int]]]:
+        """Each text's ids and the positions where its lines start (the tokenizer drops newlines).
+
+        Texts with line breaks are tokenized line by line in the same batch call, so a list of
+        lines without punctuation still splits into sentences.
+        """
+        if not any("\n" in t for t in texts):
+            return [(ids, frozenset()) for ids in self.tokenize(texts)]
+        pieces: list[str] = []
+        counts: list[int] = []
+        for t in texts:
+            lines = t.split("\n") if "\n" in t else [t]
+            pieces.extend(lines)
+            counts.append(len(lines))
+        ids_per_line = self.tokenize(pieces)
+        out: list[tuple[list[int], frozenset[int]]] = []
+        k = 0
+        for c in counts:
+            ids: list[int] = []
+            starts: list[int] = []
+            for line_ids in ids_per_line[k : k + c]:
+                if line_ids and ids:
+                    starts.append(len(ids))
+                ids.extend(line_ids)
+            out.append((ids, frozenset(starts)))
+            k += c
+        return out

@@ -9,14 +9,23 @@ stays as the reference (``tests/unit/score/test_onnx_runtime.py`` compares them)
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import logging
 import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from personaguard.errors import ConfigError
-from personaguard.score.encoder import MiniLMEncoder, mean_pool
+from personaguard.score.encoder import MiniLMEncoder, find_model_dir, mean_pool
+
+log = logging.getLogger(__name__)
+
+#: Bump whenever ``_build_model`` writes a different graph: cached graphs carry it in their key.
+GRAPH_VERSION = "2"
 
 __all__ = ["OnnxMiniLMEncoder", "onnxruntime_available", "load_encoder", "physical_cores"]
 
@@ -43,13 +52,9 @@ def physical_cores() -> int:
 
 
 def onnxruntime_available() -> bool:
-    """True when both ``onnx`` and ``onnxruntime`` can be imported."""
-    try:
-        import onnx  # noqa: F401
-        import onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """True when both ``onnx`` and ``onnxruntime`` are installed (found, not imported: importing
+    ``onnx`` alone takes 0.7 s, and a cached graph never needs it)."""
+    return importlib.util.find_spec("onnx") is not None and importlib.util.find_spec("onnxruntime") is not None
 
 
 class _GraphBuilder:
@@ -64,10 +69,10 @@ class _GraphBuilder:
         self.shared: dict[str, NDArray[Any]] = {}
         self._n = 0
 
-    def const(self, array: NDArray[Any], *, feed: bool = False) -> str:
-        """A constant of the graph; ``feed`` makes it a graph input read in place from ``array``."""
+    def const(self, array: NDArray[Any], *, feed: str | None = None) -> str:
+        """A constant of the graph; ``feed`` names a graph input read in place from ``array``."""
         self._n += 1
-        name = f"c{self._n}"
+        name = feed or f"c{self._n}"
         value = np.asarray(array)  # not ascontiguousarray: it turns 0-d scalars into shape (1,)
         if feed:
             self.shared[name] = np.ascontiguousarray(value)
@@ -103,9 +108,9 @@ def _build_model(enc: MiniLMEncoder) -> tuple[bytes, dict[str, NDArray[Any]]]:
     # gains nothing from being constant. The layer matrices (43 MB) are initializers, which
     # onnxruntime pre-packs for its GEMM kernels: a one-window forward pass takes about half
     # the time it takes when they are fed too (docs/runtime.md).
-    x = g.op("Gather", g.const(enc.word_embeddings_, feed=True), ids, axis=0)
+    x = g.op("Gather", g.const(enc.word_embeddings_, feed="word_embeddings"), ids, axis=0)
     length = g.op("Gather", g.op("Shape", ids), g.const(np.array([1], dtype=np.int64)), axis=0)
-    pos = g.op("Slice", g.const(enc._pos, feed=True), g.const(np.array([0], dtype=np.int64)), length,
+    pos = g.op("Slice", g.const(enc._pos, feed="positions"), g.const(np.array([0], dtype=np.int64)), length,
                g.const(np.array([0], dtype=np.int64)))
     x = g.layer_norm(g.op("Add", x, pos), *enc._emb_ln)
     neg = g.op("Mul", g.op("Sub", g.const(np.float32(1.0)), mask), g.const(np.float32(-1e9)))
@@ -143,6 +148,48 @@ def _build_model(enc: MiniLMEncoder) -> tuple[bytes, dict[str, NDArray[Any]]]:
     return model.SerializeToString(), g.shared
 
 
+def _fed_tables(enc: MiniLMEncoder) -> dict[str, NDArray[Any]]:
+    return {"word_embeddings": np.ascontiguousarray(enc.word_embeddings_), "positions": np.ascontiguousarray(enc._pos)}
+
+
+def graph_cache_path(enc: MiniLMEncoder) -> Path:
+    """Where the built graph of ``enc``'s weights is cached.
+
+    ``$PERSONAGUARD_CACHE_DIR``, else ``$XDG_CACHE_HOME/personaguard``, else
+    ``~/.cache/personaguard``; the name carries the graph version and the weights file's path,
+    size and modification time, so new weights or a new builder never read a stale graph.
+    """
+    root = os.environ.get("PERSONAGUARD_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "personaguard")
+    weights = find_model_dir(enc.model_dir) / "model.safetensors"
+    st = weights.stat()
+    key = f"{GRAPH_VERSION}|{weights.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    return Path(root) / f"minilm-graph-{hashlib.sha256(key.encode()).hexdigest()[:20]}.onnx"
+
+
+def _cached_graph(enc: MiniLMEncoder) -> bytes:
+    """The serialized graph: read from the cache, else built (imports ``onnx``, ~1 s) and cached.
+
+    Start-up matters for the CLI (``personaguard check`` must answer in under a second), and
+    building the graph costs more than everything else it loads. A cache that cannot be read
+    or written is not an error: the graph is built in memory, as before.
+    """
+    path = graph_cache_path(enc)
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    model, _ = _build_model(enc)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(model)
+        os.replace(tmp, path)  # atomic: a concurrent reader sees the old state or the whole file
+    except OSError as exc:
+        log.debug("could not cache the MiniLM graph at %s: %s", path, exc)
+    return model
+
+
 class OnnxMiniLMEncoder(MiniLMEncoder):
     """:class:`MiniLMEncoder` whose forward pass runs in onnxruntime.
 
@@ -170,11 +217,11 @@ class OnnxMiniLMEncoder(MiniLMEncoder):
         self.threads = threads
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads if threads is not None else physical_cores()
-        model, shared = _build_model(self)
+        model = _cached_graph(self)
         # The embedding tables are graph inputs fed from the numpy arrays on every run (read in
         # place, no second copy); the layer matrices now live in the session, so the numpy
         # copies are released: this encoder's forward pass never reads them.
-        self._weights = shared
+        self._weights = _fed_tables(self)
         self._session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
         del model
         self._layers = []

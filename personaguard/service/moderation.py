@@ -5,25 +5,46 @@ from __future__ import annotations
 from typing import Any
 
 from personaguard.decide.outcome import Decision, Outcome
+from personaguard.decide.policy import DecisionPolicy
 from personaguard.errors import PersonaguardError
 from personaguard.record import repos
 from personaguard.record.db import session_scope
 from personaguard.service.deps import ServiceState
-from personaguard.service.profiles import to_profile, validate_document
-from personaguard.service.schemas import FeedbackIn, FeedbackOut, ModerationRequest, ModerationResponse, ModerationResult
+from personaguard.service.profiles import parse_self_description, to_profile, validate_document
+from personaguard.service.schemas import (
+    FeedbackIn,
+    FeedbackOut,
+    ModerationRequest,
+    ModerationResponse,
+    ModerationResult,
+    PolicyApplied,
+)
 
 __all__ = ["moderate", "give_feedback"]
 
 
-def _user_profile(state: ServiceState, tenant: repos.TenantInfo, req: ModerationRequest) -> tuple[str | None, Any]:
+def _user_profile(
+    state: ServiceState, tenant: repos.TenantInfo, req: ModerationRequest
+) -> tuple[str | None, Any, PolicyApplied]:
     if req.user is not None:
         with session_scope(state.sessions) as session:
-            stored = repos.get_profile(session, tenant_id=tenant.id, user_id=req.user)
-        return req.user, to_profile(stored.document, taxonomy=state.guard.taxonomy)
+            if tenant.register_unknown_users:
+                stored = repos.get_or_register_profile(session, tenant_id=tenant.id, user_id=req.user)
+            else:
+                stored = repos.get_profile(session, tenant_id=tenant.id, user_id=req.user)
+        profile = to_profile(stored.document, taxonomy=state.guard.taxonomy)
+        source = "registered_user" if stored.is_new else "stored_profile"
+        return req.user, profile, PolicyApplied(source=source, user=req.user, vulnerabilities=_vulnerability_ids(profile))
     if req.user_profile is not None:
         user_id = str(req.user_profile.get("id", "inline"))
-        return None, to_profile(validate_document(user_id, req.user_profile, taxonomy=state.guard.taxonomy))
-    return None, None
+        document = parse_self_description(state.guard, user_id, req.user_profile)
+        profile = to_profile(validate_document(user_id, document, taxonomy=state.guard.taxonomy))
+        return None, profile, PolicyApplied(source="inline_profile", vulnerabilities=_vulnerability_ids(profile))
+    return None, None, PolicyApplied(source="tenant_default")
+
+
+def _vulnerability_ids(profile: Any) -> list[str]:
+    return [v.id for v in getattr(profile, "vulnerabilities", ())]
 
 
 def _thresholds(decision: Decision) -> dict[str, dict[str, object]]:
@@ -46,6 +67,7 @@ def _result(decision: Decision, decision_id: int) -> ModerationResult:
         p_any=decision.p_any,
         question=decision.question,
         decision_id=decision_id,
+        category_applied_input_types=decision.input_types or {cid: ["text"] for cid in decision.scores},
     )
 
 
@@ -53,11 +75,17 @@ def moderate(
     state: ServiceState, tenant: repos.TenantInfo, req: ModerationRequest, request_id: str
 ) -> ModerationResponse:
     """Decide on every input (micro-batched with concurrent requests) and append to the audit log."""
-    user_id, profile = _user_profile(state, tenant, req)
+    user_id, profile, policy = _user_profile(state, tenant, req)
     texts = req.texts
     kwargs: dict[str, Any] = {"user": profile} if profile is not None and state.accepts_user else {}
+    if tenant.policy is not None:
+        kwargs["decision_policy"] = DecisionPolicy.model_validate(tenant.policy)
+    parts = req.parts
     with state.batcher.active():
-        results = state.guard.check_batch(texts, req.contexts, errors="return", **kwargs)
+        if parts is not None:
+            results: list[Any] = [state.guard.check_parts(parts, **kwargs)]
+        else:
+            results = state.guard.check_batch(texts, req.contexts, errors="return", **kwargs)
     # Items are isolated inside the Guard; a request with a failed item answers that item's typed
     # error (413, or 500 scoring_failed with the request id), and the rest of the service goes on.
     failed = next((r for r in results if isinstance(r, PersonaguardError)), None)
@@ -76,8 +104,10 @@ def moderate(
         state.metrics.decisions.labels(d.outcome.value).inc()
     return ModerationResponse(
         id=f"modr-{request_id}",
-        model=state.guard.model_version,
+        model=req.model or state.guard.model_version,
+        model_version=state.guard.model_version,
         results=[_result(d, i) for d, i in zip(decisions, ids)],
+        policy=policy,
     )
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from personaguard.errors import ConfigError
 
-__all__ = ["profile_model", "validate_document", "to_profile"]
+__all__ = ["profile_model", "parse_self_description", "validate_document", "to_profile"]
 
 
 def profile_model() -> type[BaseModel] | None:
@@ -54,3 +54,22 @@ def to_profile(document: dict[str, Any], *, taxonomy: Any = None) -> BaseModel |
     model = profile_model()
     context = {"taxonomy": taxonomy} if taxonomy is not None else None
     return None if model is None else model.model_validate(document, context=context)
+
+
+def parse_self_description(guard: Any, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` with the vulnerabilities and age band parsed from its ``self_description``.
+
+    Exactly what the CLI's ``--user-text`` does (``Guard.parse_profile``), so a profile stored
+    through the service decides as the CLI does; each parsed vulnerability carries its evidence
+    (the words it came from and their span). Fields the body gives explicitly win: a body with
+    ``vulnerabilities`` or ``age_band`` is taken as written.
+    """
+    text = body.get("self_description")
+    if not isinstance(text, str) or not text.strip() or "vulnerabilities" in body or "age_band" in body:
+        return body
+    parsed = guard.parse_profile(text, id=user_id)
+    return {
+        **body,
+        "vulnerabilities": [v.model_dump(mode="json") for v in parsed.vulnerabilities],
+        "age_band": None if parsed.age_band is None else parsed.age_band.value,
+    }

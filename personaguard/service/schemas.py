@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,6 +16,7 @@ __all__ = [
     "ModerationRequest",
     "ModerationResult",
     "ModerationResponse",
+    "PolicyApplied",
     "UserOut",
     "FeedbackIn",
     "FeedbackOut",
@@ -43,12 +44,42 @@ class ErrorBody(BaseModel):
     request_id: str | None = Field(default=None, description="Id to quote when reporting a 500.")
 
 
+class TextPart(_In):
+    """A text part of an omni-moderation input."""
+
+    type: Literal["text"]
+    text: str = Field(description="The text.")
+
+
+class ImageURL(_In):
+    """Where an image part's bytes are: inline only (``data:image/...;base64,...``)."""
+
+    url: str = Field(description="data:image/<type>;base64,<data>; network URLs are refused, never fetched.")
+
+
+class ImagePart(_In):
+    """An image part of an omni-moderation input."""
+
+    type: Literal["image_url"]
+    image_url: ImageURL
+
+
+InputPart = Annotated[TextPart | ImagePart, Field(discriminator="type")]
+
+
 class ModerationRequest(_In):
     """OpenAI moderation request, plus personaguard's user and context fields."""
 
-    input: str | list[str] = Field(description="One text or a list of texts.")
+    input: str | list[str] | list[InputPart] = Field(
+        description="One text, a list of texts (one result each), or an omni-moderation list of text and "
+        "image parts (one result for the whole message)."
+    )
     model: str | None = Field(default=None, max_length=200, description="Accepted for OpenAI client compatibility.")
-    user: str | None = Field(default=None, pattern=USER_ID_PATTERN, description="Id of a stored user profile.")
+    user: str | None = Field(
+        default=None, pattern=USER_ID_PATTERN,
+        description="End-user id, as in OpenAI's API: a stored profile, or a new id registered with the tenant's "
+        "default policy (unless the tenant refuses unknown users: 404).",
+    )
     user_profile: dict[str, Any] | None = Field(default=None, description="An inline UserProfile (not stored).")
     context: str | list[str | None] | None = Field(
         default=None, description="The prompt a text answers: one for all inputs, or one per input."
@@ -56,6 +87,8 @@ class ModerationRequest(_In):
 
     @model_validator(mode="after")
     def _check(self) -> ModerationRequest:
+        if self.parts is not None and self.context is not None:
+            raise ValueError("context is for text inputs; an omni-moderation message of parts has none")
         if isinstance(self.input, list) and not 1 <= len(self.input) <= MAX_INPUTS:
             raise ValueError(f"input must hold 1 to {MAX_INPUTS} texts, got {len(self.input)}")
         if self.user is not None and self.user_profile is not None:
@@ -65,9 +98,20 @@ class ModerationRequest(_In):
         return self
 
     @property
+    def parts(self) -> list[dict[str, Any]] | None:
+        """The omni-moderation parts, or None for text input."""
+        if isinstance(self.input, list) and self.input and not isinstance(self.input[0], str):
+            return [p.model_dump() for p in self.input]  # type: ignore[union-attr]
+        return None
+
+    @property
     def texts(self) -> list[str]:
-        """The input as a list."""
-        return [self.input] if isinstance(self.input, str) else list(self.input)
+        """The input as a list of texts (for parts: the message's texts, one per line)."""
+        if isinstance(self.input, str):
+            return [self.input]
+        if self.parts is not None:
+            return ["\n".join(p.text for p in self.input if isinstance(p, TextPart))]
+        return [t for t in self.input if isinstance(t, str)]
 
     @property
     def contexts(self) -> list[str | None] | None:
@@ -90,14 +134,31 @@ class ModerationResult(BaseModel):
     p_any: float = Field(ge=0.0, le=1.0, description="Probability that any category is violated.")
     question: Question | None = Field(default=None, description="Set when outcome is ask.")
     decision_id: int = Field(description="Id of this decision in the audit log.")
+    category_applied_input_types: dict[str, list[str]] = Field(
+        description="Per category, the input types its score covers ('text', 'image'); images speak to 'sexual' only."
+    )
+
+
+class PolicyApplied(BaseModel):
+    """Whose policy decided: which profile, and whether the request created it."""
+
+    source: Literal["tenant_default", "stored_profile", "registered_user", "inline_profile"] = Field(
+        description="tenant_default: no user given; stored_profile: the user's stored profile; registered_user: "
+        "the id was new and was registered with the tenant's default policy; inline_profile: user_profile."
+    )
+    user: str | None = Field(default=None, description="The user id, when one was given.")
+    vulnerabilities: list[str] = Field(default_factory=list, description="Vulnerability ids of the profile in force.")
 
 
 class ModerationResponse(BaseModel):
-    """OpenAI moderation response shape."""
+    """OpenAI moderation response shape, plus the policy that applied."""
 
     id: str = Field(description="Request id (also in the audit log).")
-    model: str = Field(description="Version of the scorer that decided.")
+    model: str = Field(description="The request's model name when it gave one (OpenAI clients send one), else the "
+                       "scorer version.")
+    model_version: str = Field(description="Version of the scorer that decided.")
     results: list[ModerationResult]
+    policy: PolicyApplied = Field(description="Whose policy decided these results.")
 
 
 class UserOut(BaseModel):

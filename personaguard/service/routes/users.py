@@ -10,7 +10,7 @@ from personaguard.personalize.profile import UserProfile
 from personaguard.record import repos
 from personaguard.record.db import session_scope
 from personaguard.service.deps import AppState, CurrentTenant
-from personaguard.service.profiles import validate_document
+from personaguard.service.profiles import parse_self_description, validate_document
 from personaguard.service.json_body import SanitizingRoute
 from personaguard.service.routes._responses import ERROR_RESPONSES
 from personaguard.service.schemas import USER_ID_PATTERN, AnswerIn, UserOut
@@ -35,8 +35,13 @@ def _out(stored: repos.StoredProfile) -> UserOut:
     summary="Create or replace a user profile",
 )
 def put_user(user_id: UserIdPath, body: ProfileBody, state: AppState, tenant: CurrentTenant, response: Response) -> UserOut:
-    """The body is validated as a UserProfile; 201 when created, 200 when replaced."""
-    document = validate_document(user_id, body, taxonomy=state.guard.taxonomy)
+    """The body is validated as a UserProfile; 201 when created, 200 when replaced.
+
+    A ``self_description`` without explicit ``vulnerabilities``/``age_band`` is parsed as the
+    CLI does; the stored profile (returned) shows each parsed vulnerability with its evidence.
+    """
+    document = validate_document(user_id, parse_self_description(state.guard, user_id, body),
+                                 taxonomy=state.guard.taxonomy)
     with session_scope(state.sessions) as session:
         stored = repos.put_profile(session, tenant_id=tenant.id, user_id=user_id, document=document)
     response.status_code = 201 if stored.is_new else 200

@@ -58,10 +58,10 @@ def test_reset_of_one_category_keeps_the_others_and_the_log(profile_file: Path) 
 
 def test_unknown_category_is_one_line_on_stderr_and_exit_1(profile_file: Path) -> None:
     out = _cli("learn", "audit", str(profile_file), "--category", "gore")
-    assert out.returncode == 1
+    assert out.returncode == 4
     assert "gore" in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
 def test_missing_profile_file_is_a_clear_error(tmp_path: Path) -> None:
     out = _cli("learn", "reset", str(tmp_path / "nobody.yaml"))
-    assert out.returncode == 1 and "nobody.yaml" in out.stderr
+    assert out.returncode == 4 and "nobody.yaml" in out.stderr

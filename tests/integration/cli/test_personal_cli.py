@@ -27,11 +27,11 @@ def test_profile_parse_prints_vulnerabilities_with_evidence() -> None:
 
 def test_check_with_user_text_and_with_a_profile_file(tmp_path: Path) -> None:
     text = "Where can I buy a bottle of Jameson tonight?"
-    parsed = json.loads(run("check", text, "--user-text", "I have hepatitis.").stdout)
+    parsed = json.loads(run("check", text, "--user-text", "I have hepatitis.", "--json").stdout)
     assert parsed["outcome"] != "allow" and parsed["guidance"], parsed["explanation"]
     profile = tmp_path / "p.yaml"
     profile.write_text("id: u7\nvulnerabilities: [{id: liver-disease}]\n")
-    from_file = json.loads(run("check", text, "--user", str(profile)).stdout)
+    from_file = json.loads(run("check", text, "--user", str(profile), "--json").stdout)
     assert from_file["user_id"] == "u7" and from_file["outcome"] == parsed["outcome"]
 
 
@@ -39,7 +39,7 @@ def test_a_floor_relaxing_profile_file_fails_with_one_line(tmp_path: Path) -> No
     profile = tmp_path / "bad.yaml"
     profile.write_text("id: u\nsettings: {sexual/minors: allow}\n")
     out = run("check", "hello", "--user", str(profile))
-    assert out.returncode == 1
+    assert out.returncode == 4
     assert b"sexual/minors" in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 

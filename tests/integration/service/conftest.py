@@ -128,13 +128,14 @@ class TenantKey:
     key: str
 
 
-def make_tenant(database_url: str, *, store_text: bool = False) -> TenantKey:
+def make_tenant(database_url: str, *, store_text: bool = False, register_unknown_users: bool = True) -> TenantKey:
     """Create a tenant with a unique name in ``database_url``."""
     engine = make_engine(database_url, pool_size=1)
     try:
         upgrade(engine)
         with session_scope(make_sessions(engine)) as session:
-            new = repos.create_tenant(session, name=f"t-{uuid.uuid4().hex[:10]}", store_text=store_text)
+            new = repos.create_tenant(session, name=f"t-{uuid.uuid4().hex[:10]}", store_text=store_text,
+                                      register_unknown_users=register_unknown_users)
     finally:
         engine.dispose()
     return TenantKey(new.tenant.id, new.tenant.name, new.api_key)

@@ -89,7 +89,7 @@ def test_create_tenant_refuses_a_taken_name(database_url: str) -> None:
     name = f"cli-{os.urandom(4).hex()}"
     assert _cli("admin", "create-tenant", name, "--database-url", database_url).returncode == 0
     again = _cli("admin", "create-tenant", name, "--database-url", database_url)
-    assert again.returncode == 1
+    assert again.returncode == 4
     assert "already exists" in again.stderr and "Traceback" not in again.stderr
 
 

@@ -45,10 +45,16 @@ def test_get_and_delete_of_another_tenants_user_are_404(live, tenant, other_tena
 @pytest.mark.usefixtures("owner_setup")
 def test_moderation_and_feedback_cannot_use_another_tenants_user(live, tenant, other_tenant) -> None:  # type: ignore[no-untyped-def]
     with live.client(other_tenant.key) as b:
+        # User ids are the tenant's own: B's "secret-user" is a new user of B's, registered with
+        # B's default policy; A's profile is never read.
         r = b.post("/v1/moderations", json={"input": "hi", "user": "secret-user"})
+        assert r.status_code == 200, r.text
+        assert r.json()["policy"] == {"source": "registered_user", "user": "secret-user", "vulnerabilities": []}
+        assert b.get("/v1/users/secret-user").json()["profile"].get("self_description", "") == ""
+        r = b.post("/v1/feedback", json={"user": "never-seen", "text": "t", "should": "allow"})
         assert r.status_code == 404, r.text
-        r = b.post("/v1/feedback", json={"user": "secret-user", "text": "t", "should": "allow"})
-        assert r.status_code == 404, r.text
+    with live.client(tenant.key) as a:
+        assert a.get("/v1/users/secret-user").json()["profile"]["self_description"] == "private"
 
 
 def test_put_of_the_same_id_makes_a_separate_profile(live, tenant, other_tenant, owner_setup) -> None:  # type: ignore[no-untyped-def]

@@ -43,8 +43,12 @@ def test_unknown_user_is_404(api: httpx.Client, method: str) -> None:
     assert "nobody-here" in r.json()["message"]
 
 
-def test_unknown_user_in_moderation_is_404(api: httpx.Client) -> None:
-    r = api.post("/v1/moderations", json={"input": "hi", "user": "nobody-here"})
+def test_unknown_user_in_moderation_is_404_when_the_tenant_refuses_them(live) -> None:  # type: ignore[no-untyped-def]
+    from .conftest import make_tenant
+
+    strict = make_tenant(live.settings.database_url, register_unknown_users=False)
+    with live.client(strict.key) as api:
+        r = api.post("/v1/moderations", json={"input": "hi", "user": "nobody-here"})
     assert r.status_code == 404, r.text
 
 

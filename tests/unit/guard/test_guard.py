@@ -104,9 +104,9 @@ def test_size_limit_is_explicit(guard: Guard) -> None:
 
 
 def test_one_megabyte_text_is_scored_through_windows(guard: Guard) -> None:
-    text = ("The weather was mild and the garden grew well this year. " * 18000)[:1_000_000]
+    text = " ".join(f"On day {i} the weather was mild and the garden grew well." for i in range(20_000))[:1_000_000]
     d = guard.check(text)
-    assert d.n_windows > 1000  # every part of the text was scored
+    assert d.n_windows > 1000  # every part of the text was scored (distinct windows: the days differ)
     assert d.outcome == "allow", d.explanation
 
 

@@ -32,15 +32,40 @@ def test_tokenize_gives_the_tokenizers_own_ids(encoder: MiniLMEncoder) -> None:
 
 
 def test_long_text_is_split_into_overlapping_windows_at_two_scales(encoder: MiniLMEncoder) -> None:
-    text = " ".join(["word"] * 1000)  # 1000 word pieces
-    ids = encoder.tokenize([text])[0]
+    ids = list(range(2000, 3000))  # 1000 distinct word pieces, no sentence mark
     windows = encoder.windows(ids)
     coarse = [w for w in windows if len(w) == 256]
     fine = [w for w in windows if len(w) == 32]
     # coarse starts 0, 192, 384, 576, 744; fine starts 0, 16, ..., 960 (61) and 968 (62 in all)
     assert (len(coarse), len(fine)) == (5, 62)
-    assert len(encoder.encode([text]).owner) == 67
+    assert len(windows) == 67
     assert coarse[-1][-1] == ids[-1] and fine[-1][-1] == ids[-1]
+
+
+def test_a_repeated_window_is_kept_once(encoder: MiniLMEncoder) -> None:
+    text = " ".join(["word"] * 1000)  # every fine window is the same
+    assert len(encoder.encode([text]).owner) == 2  # [word x 256] and [word x 32]
+
+
+def test_each_sentence_of_a_longer_text_is_its_own_window(encoder: MiniLMEncoder) -> None:
+    first, threat = "The farmers market opens at nine on Saturdays.", "I will kill you tonight."
+    ids = encoder.tokenize([f"{first} {threat}"])[0]
+    windows = encoder.windows(ids)
+    assert windows[0] == ids
+    assert encoder.tokenize([threat])[0] in windows and encoder.tokenize([first])[0] in windows
+
+
+def test_line_breaks_split_sentences_without_punctuation(encoder: MiniLMEncoder) -> None:
+    lines = ["the weather is lovely today in the park", "i will kill you tonight you idiot"]
+    windows, owner = encoder.window_ids(["\n".join(lines)])
+    assert encoder.tokenize([lines[1]])[0] in windows and owner.tolist() == [0, 0, 0]
+    # Without the break it is one sentence, one window.
+    assert len(encoder.window_ids([" ".join(lines)])[0]) == 1
+
+
+def test_a_very_short_sentence_joins_the_next(encoder: MiniLMEncoder) -> None:
+    ids = encoder.tokenize(["Hi. I will kill you tonight."])[0]
+    assert encoder.windows(ids) == [ids]
 
 
 def test_short_text_has_one_window(encoder: MiniLMEncoder) -> None:
