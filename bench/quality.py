@@ -63,4 +63,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from personaguard.errors import PersonaguardError
+
+    try:
+        sys.exit(main())
+    except PersonaguardError as exc:  # one line, no traceback: the data folder is the usual cause
+        print(f"bench.quality: {exc}", file=sys.stderr)
+        sys.exit(2)

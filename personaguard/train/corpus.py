@@ -75,6 +75,12 @@ def build_corpus(data_dir: Path, category_ids: list[str], sources: list[str] | N
     A text that occurs in a test source is dropped from every training source (several
     benchmarks reuse each other's prompts); other duplicates keep their first occurrence.
     """
+    if not Path(data_dir).is_dir():
+        from personaguard.errors import ConfigError
+
+        raise ConfigError(
+            f"the labelled data folder {data_dir} does not exist; the corpora are read from ../shared/data, a "
+            "folder next to the checkout (README, 'Data'); pass --data-dir to point elsewhere")
     names = sources if sources is not None else list(SOURCES)
     examples: list[Example] = []
     for name in names:
