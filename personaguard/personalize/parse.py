@@ -9,6 +9,7 @@ are read with patterns, because embeddings do not do arithmetic ("I'm 15" is a m
 from __future__ import annotations
 
 import re
+from functools import cache
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,7 @@ from personaguard.personalize.vulnerabilities import KnowledgeBase, load_knowled
 from personaguard.score.encoder import MiniLMEncoder
 from personaguard.score.onnx_runtime import load_encoder
 
-__all__ = ["ParsedDescription", "VulnerabilityParser", "age_band_for"]
+__all__ = ["ParsedDescription", "VulnerabilityParser", "age_band_for", "default_parser"]
 
 _CLAUSE_END = re.compile(
     r"[.!?;\n]+|,\s*(?:and|but|so)\s+|\s+(?:and also|but also|but|although|plus)\s+"
@@ -226,3 +227,14 @@ class VulnerabilityParser:
                     claims[vid] = VulnerabilityClaim(id=vid, confidence=0.95, evidence=m.group(0), span=m.span())
             return band
         return None
+
+
+@cache
+def default_parser() -> VulnerabilityParser:
+    """One packaged parser per process, built on first use.
+
+    ``UserProfile.from_text`` without a parser used to build a new one per call (the encoder and
+    the knowledge-base embeddings: about a second each time). The parser is read-only once
+    built, so sharing it is safe; a Guard keeps its own (``Guard.vulnerability_parser``).
+    """
+    return VulnerabilityParser()

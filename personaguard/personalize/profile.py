@@ -425,8 +425,8 @@ class UserProfile(BaseModel):
             What the user wrote about themselves, e.g. ``"I have hepatitis."``.
         id : str, default="anonymous"
         parser : VulnerabilityParser or None, default=None
-            Reuse a parser (it holds the encoder and the knowledge-base embeddings); None builds one,
-            which takes a few seconds.
+            Reuse a parser (it holds the encoder and the knowledge-base embeddings); None takes the
+            process's shared default parser (built once, on the first call, in about a second).
 
         Examples
         --------
@@ -437,8 +437,8 @@ class UserProfile(BaseModel):
         if not isinstance(text, str):
             raise TypeError(f"text must be str, got {type(text).__name__}")
         if parser is None:
-            from personaguard.personalize.parse import VulnerabilityParser
+            from personaguard.personalize.parse import default_parser
 
-            parser = VulnerabilityParser()
+            parser = default_parser()
         parsed = parser.parse(text)
         return cls(id=id, self_description=text, vulnerabilities=list(parsed.vulnerabilities), age_band=parsed.age_band)

@@ -106,3 +106,24 @@ def test_a_trailing_place_does_not_hide_a_role(parser, text: str) -> None:  # ty
 @pytest.mark.parametrize("text", ["I am a student in Paris.", "I grew up in Texas.", "I am a teacher from Spain."])
 def test_dropping_a_place_does_not_invent_vulnerabilities(parser, text: str) -> None:  # type: ignore[no-untyped-def]
     assert UserProfile.from_text(text, parser=parser).vulnerabilities == []
+
+
+def test_from_text_shares_one_parser_per_process(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from personaguard.personalize import parse
+    from personaguard.personalize.profile import UserProfile
+
+    built: list[object] = []
+    real = parse.VulnerabilityParser.__init__
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(self)
+        real(self, *args, **kwargs)
+
+    parse.default_parser.cache_clear()
+    monkeypatch.setattr(parse.VulnerabilityParser, "__init__", counting)
+    first = UserProfile.from_text("I have hepatitis.")
+    second = UserProfile.from_text("I am pregnant.")
+    assert len(built) == 1, "a parser was built per call"
+    assert [v.id for v in first.vulnerabilities] == ["liver-disease"]
+    assert [v.id for v in second.vulnerabilities] == ["pregnancy"]
+    assert parse.default_parser() is built[0]
