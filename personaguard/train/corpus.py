@@ -15,14 +15,19 @@ from personaguard.normalize import normalize_text
 from personaguard.train.examples import ANY, Example
 from personaguard.train.sources import SOURCES, read_source
 
-__all__ = ["Corpus", "build_corpus", "TEST_SOURCES", "dedup_key"]
+__all__ = ["Corpus", "build_corpus", "TEST_SOURCES", "PROXY_SOURCES", "dedup_key"]
 
 log = logging.getLogger(__name__)
 
 #: Whole sources held out of training and calibration, for honest validation.
 TEST_SOURCES: frozenset[str] = frozenset(
-    {"strongreject", "malicious_instruct", "jailbreakbench", "hatecheck_test", "ethos", "oktest_heldout", "jigsaw_toxic_sample"}
+    {"strongreject", "malicious_instruct", "jailbreakbench", "hatecheck_test", "ethos", "oktest_heldout",
+     "jigsaw_toxic_sample", "beavertails"}
 )
+#: User-written posts (tweets, forum posts): a fixed share of each goes to the "proxy" split, the
+#: real-traffic yardstick of bench/quality.py, and is never trained or calibrated on.
+PROXY_SOURCES: frozenset[str] = frozenset({"davidson_hate_offensive", "olid", "hatexplain"})
+PROXY_SHARE = 0.15
 #: Share of each training source kept aside for calibration (by text hash, so it is stable).
 CALIBRATION_SHARE = 0.2
 
@@ -50,7 +55,8 @@ class Corpus:
         Labels in {0, 1}; meaningful only where ``mask`` is true.
     mask : ndarray of bool, shape (n, n_columns)
     split : ndarray of str, shape (n,)
-        ``"train"``, ``"calib"`` or ``"test"``.
+        ``"train"``, ``"calib"``, ``"test"`` (whole held-out sources) or ``"proxy"`` (held-out
+        shares of user-written sources, see ``PROXY_SOURCES``).
     """
 
     texts: list[str]
@@ -66,6 +72,8 @@ def _split_of(example: Example, key: str) -> str:
     if example.source in TEST_SOURCES:
         return "test"
     h = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) / 0xFFFFFFFF
+    if example.source in PROXY_SOURCES and h >= 1.0 - PROXY_SHARE:
+        return "proxy"
     return "calib" if h < CALIBRATION_SHARE else "train"
 
 

@@ -71,7 +71,7 @@ def fit_student(
     log.info("encoding word pieces alone")
     single = encode_single_tokens(encoder)
     first = [encoder.windows(ids)[0] for ids in encoder.tokenize(corpus.texts)]
-    fit_rows = np.flatnonzero(corpus.split != "test")
+    fit_rows = np.flatnonzero(np.isin(corpus.split, ["train", "calib"]))  # never test or proxy rows
     log.info("fitting %d-d token vectors on %d texts", dim, len(fit_rows))
     vectors = fit_token_vectors(single, [first[i] for i in fit_rows], embeddings[fit_rows], dim=dim)
     student = StaticEmbedder(vectors)

@@ -228,12 +228,18 @@ _BEAVERTAILS = {
 
 
 def _beavertails(root: Path) -> Iterator[Example]:
+    """Real users' questions, held out whole (a test source of the real-traffic yardstick).
+
+    ``label`` is the QA pair's: a harmful question answered safely is "safe", so the negatives are
+    noisy (docs/model-card.md says so where the figures are quoted).
+    """
     for item in json.loads((root / "beavertails_30k_test_prompts" / "beavertails_30k.json").read_text()):
-        if item["label"] != "harmful":  # "safe" labels the QA pair, not the prompt: skip
+        if item["label"] != "harmful":
+            yield Example(item["text"], "beavertails", {ANY: 0})
             continue
         flags = ast.literal_eval(item["category"])
         cats = sorted({_BEAVERTAILS[k] for k, v in flags.items() if v and k in _BEAVERTAILS})
-        yield Example(item["text"], "beavertails", _harm(*cats))
+        yield Example(item["text"], "beavertails", _harm(*cats) if cats else {ANY: 1})
 
 
 #: Start of a refusal. The safety-only training set pairs each instruction with GPT-3.5's answer;
@@ -534,6 +540,7 @@ SOURCES: dict[str, tuple[Reader, int]] = {
     "tensor_trust": (_tensor_trust, 600),
     "gptfuzz_responses": (_gptfuzz_responses, 1_000),
     "refusal_direction_responses": (_refusal_direction, 600),
+    "beavertails": (_beavertails, 10_000),
     "alpaca_instructions": (_alpaca, 12_000),
     "alpaca_questions": (_alpaca_questions, 10_000),
     "oktest": (_oktest, 10_000),
