@@ -23,6 +23,7 @@ from personaguard.errors import (
     StoreError,
     StoreUnavailableError,
     UnknownIdError,
+    UnsupportedInputError,
 )
 
 if TYPE_CHECKING:
@@ -47,6 +48,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailableError",
     "UnknownIdError",
+    "UnsupportedInputError",
     "UserFactor",
     "UserProfile",
     "__version__",

@@ -63,29 +63,6 @@ def _validate_texts(texts: Sequence[str], name: str) -> list[str]:
     return list(texts)
 
 
-def _split_parts(parts: Sequence[dict[str, object]]) -> tuple[list[str], list[str]]:
-    """Texts and image URLs of omni-moderation parts, validated."""
-    from personaguard.errors import InvalidInputError
-
-    if isinstance(parts, (str, bytes)) or not isinstance(parts, Sequence):
-        raise TypeError(f"parts must be a list of dicts, got {type(parts).__name__}")
-    texts: list[str] = []
-    images: list[str] = []
-    for i, part in enumerate(parts):
-        if not isinstance(part, dict):
-            raise TypeError(f"parts[{i}] must be a dict, got {type(part).__name__}")
-        kind = part.get("type")
-        if kind == "text" and isinstance(part.get("text"), str):
-            texts.append(str(part["text"]))
-        elif kind == "image_url" and isinstance(part.get("image_url"), dict) and isinstance(
-                part["image_url"].get("url"), str):  # type: ignore[union-attr]
-            images.append(str(part["image_url"]["url"]))  # type: ignore[index]
-        else:
-            raise InvalidInputError(f"parts[{i}] must be {{'type': 'text', 'text': str}} or "
-                                    "{'type': 'image_url', 'image_url': {'url': str}}")
-    return texts, images
-
-
 def _has_content(text: str) -> bool:
     return bool(text.strip()) and bool(text.replace(REPLACEMENT, "").strip())
 
@@ -373,23 +350,20 @@ class Guard:
         UnsupportedInputError
             For an image URL that would need the network.
         """
-        from personaguard.decide.combine import combine_decisions
-        from personaguard.score.image import IMAGE_CATEGORY, load_image_bytes
+        from personaguard.parts import decide_parts
 
-        texts, images = _split_parts(parts)
-        covers: dict[str, set[str]] = {"text": set(self.taxonomy.ids), "image": {IMAGE_CATEGORY}}
-        decided: dict[str, Decision] = {}
-        if texts or not images:
-            decided["text"] = self.check_batch(["\n".join(texts)], user=user, decision_policy=decision_policy)[0]
-        if images:
-            data = [load_image_bytes(u, allow_files=allow_files) for u in images]
-            scores = self.image_scorer().score(data)
-            merged = CategoryScores(scores.category_ids, scores.probs.max(axis=0, keepdims=True),
-                                    scores.p_any.max(keepdims=True), np.ones(1, dtype=np.int64))
-            thresholds = self.thresholds_ if user is None else self._validate_user(user)[0]
-            image = self._decide(0, NormalizedText("", "", ()), merged, None, thresholds, None, user)
-            decided["image"] = image.model_copy(update={"model_version": self.image_scorer().version})
-        return combine_decisions(decided, covers)
+        return decide_parts(self, parts, user=user, allow_files=allow_files, decision_policy=decision_policy)
+
+    def decide_scores(self, scores: CategoryScores, *, user: "UserProfile | None" = None) -> Decision:
+        """A decision from one row of category scores made by another model (an image model).
+
+        The scores are taken as they are (no personal risk: there is no text to compare with the
+        user's vulnerabilities); the user's thresholds apply (an age band's stricter limits).
+        """
+        if scores.probs.shape[0] != 1:
+            raise ValueError(f"decide_scores takes one row of scores, got {scores.probs.shape[0]}")
+        thresholds = self.thresholds_ if user is None else self._validate_user(user)[0]
+        return self._decide(0, NormalizedText("", "", ()), scores, None, thresholds, None, user)
 
     def image_scorer(self) -> "ImageScorer":
         """The image model, loaded on first use (needs ``pip install 'personaguard[images]'``)."""
