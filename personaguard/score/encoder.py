@@ -296,15 +296,19 @@ class MiniLMEncoder:
     def windows(self, ids: list[int], breaks: frozenset[int] = frozenset()) -> list[list[int]]:
         """Split one text's ids into windows (at least one, maybe empty), without duplicates.
 
-        The first windows tile the text at ``window_tokens``. A text of several sentences (or
-        lines: ``breaks`` are the positions where a line starts) adds one window per sentence,
+        The first windows tile the text at ``window_tokens``. A text longer than
+        ``fine_window_tokens`` made of several sentences (or lines: ``breaks`` are the positions
+        where a line starts) adds one window per sentence,
         and a long sentence is tiled at ``fine_window_tokens``; a single sentence longer than
         twice ``fine_window_tokens`` is tiled the same way. So one harmful sentence is read as if
         it stood alone, whatever benign text surrounds it (dilution, docs/runtime.md), and a
         window repeated in the text (pasted boilerplate, padding) is scored once.
         """
         out = _tile(ids, self.window_tokens, self.stride_tokens)
-        spans = sentence_spans(ids, self.sentence_ends_, breaks) if len(ids) > MIN_SENTENCE_TOKENS else [(0, len(ids))]
+        # A text within one short window is read whole: a sentence of it cannot be diluted much,
+        # and extra windows on every short chat message would double its cost (bench.scorer).
+        short = len(ids) <= self.fine_window_tokens
+        spans = [(0, len(ids))] if short else sentence_spans(ids, self.sentence_ends_, breaks)
         if len(spans) > 1 or len(ids) > 2 * self.fine_window_tokens:
             for a, b in spans:
                 if b - a < len(ids) or len(ids) > 2 * self.fine_window_tokens:

@@ -48,15 +48,19 @@ def test_a_repeated_window_is_kept_once(encoder: MiniLMEncoder) -> None:
 
 
 def test_each_sentence_of_a_longer_text_is_its_own_window(encoder: MiniLMEncoder) -> None:
-    first, threat = "The farmers market opens at nine on Saturdays.", "I will kill you tonight."
+    first = ("The farmers market opens at nine on Saturdays and closes around noon, and the bakery next door "
+             "sells fresh bread, pastries and coffee to the early shoppers all morning long.")
+    threat = "I will kill you tonight."
     ids = encoder.tokenize([f"{first} {threat}"])[0]
     windows = encoder.windows(ids)
     assert windows[0] == ids
-    assert encoder.tokenize([threat])[0] in windows and encoder.tokenize([first])[0] in windows
+    assert encoder.tokenize([threat])[0] in windows  # the threat alone, as if nothing surrounded it
 
 
 def test_line_breaks_split_sentences_without_punctuation(encoder: MiniLMEncoder) -> None:
-    lines = ["the weather is lovely today in the park", "i will kill you tonight you idiot"]
+    lines = ["the weather is lovely today in the park and the children are playing football near the old oak tree "
+             "while their parents sit on the benches and talk about the new library",
+             "i will kill you tonight you idiot"]
     windows, owner = encoder.window_ids(["\n".join(lines)])
     assert encoder.tokenize([lines[1]])[0] in windows and owner.tolist() == [0, 0, 0]
     # Without the break it is one sentence, one window.
@@ -64,8 +68,15 @@ def test_line_breaks_split_sentences_without_punctuation(encoder: MiniLMEncoder)
 
 
 def test_a_very_short_sentence_joins_the_next(encoder: MiniLMEncoder) -> None:
-    ids = encoder.tokenize(["Hi. I will kill you tonight."])[0]
-    assert encoder.windows(ids) == [ids]
+    ids = encoder.tokenize(["Hi. I will kill you tonight. " + "The weather was lovely in the park today. " * 3])[0]
+    windows = encoder.windows(ids)
+    assert encoder.tokenize(["Hi. I will kill you tonight."])[0] in windows
+    assert encoder.tokenize(["Hi."])[0] not in windows
+
+
+def test_a_text_within_one_short_window_is_read_whole(encoder: MiniLMEncoder) -> None:
+    ids = encoder.tokenize(["The market opens at nine. I will kill you tonight."])[0]
+    assert len(ids) <= encoder.fine_window_tokens and encoder.windows(ids) == [ids]
 
 
 def test_short_text_has_one_window(encoder: MiniLMEncoder) -> None:
