@@ -56,12 +56,12 @@ def split_parts(parts: Sequence[dict[str, object]]) -> tuple[list[str], list[str
     for i, part in enumerate(parts):
         if not isinstance(part, dict):
             raise TypeError(f"parts[{i}] must be a dict, got {type(part).__name__}")
-        kind = part.get("type")
-        if kind == "text" and isinstance(part.get("text"), str):
-            texts.append(str(part["text"]))
-        elif kind == "image_url" and isinstance(part.get("image_url"), dict) and isinstance(
-                part["image_url"].get("url"), str):  # type: ignore[union-attr]
-            images.append(str(part["image_url"]["url"]))  # type: ignore[index]
+        kind, text, image = part.get("type"), part.get("text"), part.get("image_url")
+        url = image.get("url") if isinstance(image, dict) else None
+        if kind == "text" and isinstance(text, str):
+            texts.append(text)
+        elif kind == "image_url" and isinstance(url, str):
+            images.append(url)
         else:
             raise InvalidInputError(f"parts[{i}] must be {{'type': 'text', 'text': str}} or "
                                     "{'type': 'image_url', 'image_url': {'url': str}}")

@@ -114,7 +114,7 @@ def verified_file(folder: Path, name: str) -> Path | None:
     entry = read_manifest(folder).get("artifacts", {}).get(name)
     if entry is None:
         return None
-    path = folder / entry["file"]
+    path: Path = folder / str(entry["file"])
     if not path.is_file() or _sha256(path) != entry["sha256"]:
         raise ConfigError(f"artifact {entry['file']} is missing or does not match its checksum in the manifest; "
                           "retrain or restore the file", source=str(folder))

@@ -10,7 +10,7 @@ invalid code points become U+FFFD (``personaguard.normalize.unicode``).
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
@@ -48,7 +48,7 @@ class _SanitizingRequest(Request):
 class SanitizingRoute(APIRoute):
     """An APIRoute whose handlers read JSON bodies through :func:`sanitize_json`."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def sanitized(request: Request) -> Response:

@@ -33,8 +33,8 @@ def _user_profile(
             else:
                 stored = repos.get_profile(session, tenant_id=tenant.id, user_id=req.user)
         profile = to_profile(stored.document, taxonomy=state.guard.taxonomy)
-        source = "registered_user" if stored.is_new else "stored_profile"
-        return req.user, profile, PolicyApplied(source=source, user=req.user, vulnerabilities=_vulnerability_ids(profile))
+        return req.user, profile, PolicyApplied(source="registered_user" if stored.is_new else "stored_profile",
+                                                user=req.user, vulnerabilities=_vulnerability_ids(profile))
     if req.user_profile is not None:
         user_id = str(req.user_profile.get("id", "inline"))
         document = parse_self_description(state.guard, user_id, req.user_profile)

@@ -101,7 +101,7 @@ class ModerationRequest(_In):
     def parts(self) -> list[dict[str, Any]] | None:
         """The omni-moderation parts, or None for text input."""
         if isinstance(self.input, list) and self.input and not isinstance(self.input[0], str):
-            return [p.model_dump() for p in self.input]  # type: ignore[union-attr]
+            return [p.model_dump() for p in self.input if not isinstance(p, str)]
         return None
 
     @property

@@ -92,7 +92,7 @@ def finetune_encoder(
             loss_all = torch.nn.functional.binary_cross_entropy_with_logits(logits, y[idx], reduction="none")
             loss = (loss_all * m[idx]).sum() / m[idx].sum().clamp(min=1.0)
             opt.zero_grad()
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call]
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             sched.step()

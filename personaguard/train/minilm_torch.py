@@ -34,7 +34,8 @@ class _Layer(nn.Module):
         att = torch.softmax((q @ k.transpose(-1, -2)) / math.sqrt(d) + bias, dim=-1)
         ctx = (att @ v).transpose(1, 2).reshape(n, length, dim)
         x = self.ln1(x + self.out(ctx))
-        return self.ln2(x + self.down(nn.functional.gelu(self.up(x), approximate="tanh")))
+        out: torch.Tensor = self.ln2(x + self.down(nn.functional.gelu(self.up(x), approximate="tanh")))
+        return out
 
 
 class MiniLM(nn.Module):
@@ -59,6 +60,10 @@ class MiniLM(nn.Module):
         return nn.functional.normalize(pooled, dim=-1)
 
 
+def _layers(model: MiniLM) -> list[_Layer]:
+    return [layer for layer in model.layers if isinstance(layer, _Layer)]
+
+
 def load_minilm(folder: str | Path) -> MiniLM:
     """The model from a folder holding all-MiniLM-L6-v2's ``model.safetensors``."""
     from safetensors.torch import load_file
@@ -71,7 +76,7 @@ def load_minilm(folder: str | Path) -> MiniLM:
         m.type0.copy_(w["embeddings.token_type_embeddings.weight"][0])
         m.ln.weight.copy_(w["embeddings.LayerNorm.weight"])
         m.ln.bias.copy_(w["embeddings.LayerNorm.bias"])
-        for i, layer in enumerate(m.layers):
+        for i, layer in enumerate(_layers(m)):
             p = f"encoder.layer.{i}."
             layer.qkv.weight.copy_(torch.cat([w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")]))
             layer.qkv.bias.copy_(torch.cat([w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")]))
@@ -105,7 +110,7 @@ def save_minilm(model: MiniLM, path: str | Path, *, dtype: torch.dtype = torch.f
         "embeddings.LayerNorm.weight": model.ln.weight,
         "embeddings.LayerNorm.bias": model.ln.bias,
     }
-    for i, layer in enumerate(model.layers):
+    for i, layer in enumerate(_layers(model)):
         p = f"encoder.layer.{i}."
         for j, n in enumerate(("query", "key", "value")):
             w[p + f"attention.self.{n}.weight"] = layer.qkv.weight[j * dim:(j + 1) * dim]
