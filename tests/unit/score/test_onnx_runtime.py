@@ -38,3 +38,17 @@ def test_unknown_runtime_is_rejected() -> None:
 def test_threads_are_set_so_onnxruntime_does_not_pin_them(onnx_encoder: OnnxMiniLMEncoder) -> None:
     assert physical_cores() >= 1
     assert onnx_encoder._session.get_session_options().intra_op_num_threads == physical_cores()
+
+
+def test_the_int8_encoder_stays_close_to_fp32(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from personaguard.score.onnx_runtime import OnnxMiniLMEncoder, graph_cache_path
+
+    monkeypatch.setenv("PERSONAGUARD_CACHE_DIR", str(tmp_path))
+    texts = ["How do I bake sourdough bread?", "I will kill you tonight.", "What is the capital of France?"]
+    fp32 = OnnxMiniLMEncoder().encode(texts).embeddings
+    int8 = OnnxMiniLMEncoder(int8=True)
+    assert graph_cache_path(int8).with_name(graph_cache_path(int8).stem + "-int8.onnx").exists()
+    cos = (fp32 * int8.encode(texts).embeddings).sum(axis=1)
+    assert cos.min() > 0.9 and not np.allclose(cos, 1.0, atol=1e-6), cos  # close, and really quantized
