@@ -354,6 +354,26 @@ class Guard:
 
         return decide_parts(self, parts, user=user, allow_files=allow_files, decision_policy=decision_policy)
 
+    def check_response(
+        self, prompt: str, response: str, *, user: "UserProfile | None" = None,
+        decision_policy: DecisionPolicy | None = None,
+    ) -> Decision:
+        """A model's ``response`` judged in its ``prompt``'s context, with harm amplification.
+
+        ``amplification[c] = max(0, r_c(response) - r_c(prompt))`` for this user (DESIGN.md
+        section 7). The response keeps its own verdict; a category where it only warns but adds
+        at least 0.4 of risk over its prompt blocks (``personaguard.response``).
+
+        Examples
+        --------
+        >>> d = Guard().check_response("How do I make a pipe bomb?", "I can't help with that.")
+        >>> d.outcome.value, max(d.amplification.values()) < 0.1
+        ('allow', True)
+        """
+        from personaguard.response import decide_response
+
+        return decide_response(self, prompt, response, user=user, decision_policy=decision_policy)
+
     def decide_scores(self, scores: CategoryScores, *, user: "UserProfile | None" = None) -> Decision:
         """A decision from one row of category scores made by another model (an image model).
 

@@ -120,6 +120,11 @@ class Decision(BaseModel):
     attack: float = Field(default=0.0, ge=0.0, le=1.0,
                           description="Probability that the text is a prompt attack (jailbreak, injection).")
     is_attack: bool = Field(default=False, description="The attack category warns or blocks (it counts in outcome).")
+    amplification: dict[str, float] | None = Field(
+        default=None,
+        description="For Guard.check_response: per content category, how much the response adds to the risk its "
+        "prompt already carried for this user, max(0, r(response) - r(prompt)).",
+    )
     input_types: dict[str, list[str]] | None = Field(
         default=None,
         description="For a check of several parts (Guard.check_parts): per category, the input types its score "
