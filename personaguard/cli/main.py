@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "personaguard.cli.admin",
     "personaguard.cli.learn",
     "personaguard.cli.simulate",
+    "personaguard.cli.monitor",
 )
 
 

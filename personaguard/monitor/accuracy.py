@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from personaguard.guard import Guard
     from personaguard.personalize.profile import UserProfile
 
-__all__ = ["AccuracyEstimate", "estimate_accuracy", "vrp_scores"]
+__all__ = ["AccuracyEstimate", "embed_texts", "estimate_accuracy", "estimate_from", "vrp_scores"]
 
 
 class AccuracyEstimate(BaseModel):
@@ -75,6 +75,30 @@ def vrp_scores(embeddings: NDArray[np.floating], flagged: NDArray[np.bool_], p_a
     return scores.astype(np.float64), same.mean(axis=1).astype(np.float64)
 
 
+def embed_texts(guard: "Guard", texts: Sequence[str]) -> NDArray[np.float32]:
+    """Base-MiniLM embeddings of each text's first window, shape (n, 384): one space for every model."""
+    encoder = guard.personal_risk_model().encoder
+    ids = encoder.tokenize([guard._normalize([t])[0].text for t in texts])
+    return encoder.encode_ids([encoder.windows(x)[0] for x in ids])
+
+
+def estimate_from(
+    flagged: NDArray[np.bool_], p_any: NDArray[np.floating], embeddings: NDArray[np.floating], *, k: int = 5,
+    temperature: float = 1.0, n_boot: int = 200, seed: int = 0,
+) -> AccuracyEstimate:
+    """The estimate from decisions already made (``flagged``, ``p_any``) and their embeddings."""
+    if len(flagged) < 2:
+        raise ValueError(f"estimate_accuracy needs at least 2 texts, got {len(flagged)}")
+    scores, agreement = vrp_scores(embeddings, flagged, p_any, k=k, temperature=temperature)
+    rng = np.random.default_rng(seed)
+    boots = [float(scores[rng.integers(0, len(scores), len(scores))].mean()) for _ in range(n_boot)]
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    confidence = np.where(flagged, p_any, 1.0 - p_any)
+    return AccuracyEstimate(accuracy=float(scores.mean()), interval=(float(lo), float(hi)), n=len(flagged),
+                            average_confidence=float(confidence.mean()), agreement=float(agreement.mean()),
+                            flag_rate=float(flagged.mean()))
+
+
 def estimate_accuracy(
     guard: "Guard", texts: Sequence[str], *, user: "UserProfile | None" = None, k: int = 5,
     temperature: float = 1.0, n_boot: int = 200, seed: int = 0,
@@ -100,14 +124,5 @@ def estimate_accuracy(
     decisions = guard.check_batch(items, user=user)
     flagged = np.array([d.flagged for d in decisions], dtype=bool)
     p = np.array([d.p_any for d in decisions])
-    confidence = np.where(flagged, p, 1.0 - p)
-    encoder = guard.personal_risk_model().encoder  # the base MiniLM: one embedding space for every model
-    windows = [encoder.windows(ids)[0] for ids in encoder.tokenize([guard._normalize([t])[0].text for t in items])]
-    emb = encoder.encode_ids(windows)
-    scores, agreement = vrp_scores(emb, flagged, p, k=k, temperature=temperature)
-    rng = np.random.default_rng(seed)
-    boots = [float(scores[rng.integers(0, len(scores), len(scores))].mean()) for _ in range(n_boot)]
-    lo, hi = np.percentile(boots, [2.5, 97.5])
-    return AccuracyEstimate(accuracy=float(scores.mean()), interval=(float(lo), float(hi)), n=len(items),
-                            average_confidence=float(confidence.mean()), agreement=float(agreement.mean()),
-                            flag_rate=float(flagged.mean()))
+    return estimate_from(flagged, p, embed_texts(guard, items), k=k, temperature=temperature, n_boot=n_boot,
+                         seed=seed)

@@ -107,3 +107,21 @@ def test_check_speaks_plainly_and_its_exit_code_is_the_outcome(text: str, outcom
 def test_usage_errors_have_their_own_exit_code() -> None:
     out = run("check")
     assert out.returncode == 64 and b"required" in out.stderr
+
+
+def test_monitor_writes_a_report_with_alerts_on_a_shifted_window(tmp_path: Path) -> None:
+    benign = [f"How do I {v} {t}?" for v in ("bake", "fix", "clean", "paint", "plant", "cook")
+              for t in ("bread", "a chain", "a table", "tomatoes", "a tap", "boots")]
+    threats = [f"I will hurt {t} tonight." for t in ("you", "your family", "that referee", "my neighbour")] * 4
+    (tmp_path / "ref.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in benign * 2))
+    (tmp_path / "live.jsonl").write_text("".join(json.dumps({"text": t}) + "\n" for t in benign + threats)
+                                         + "{broken\n")
+    out = run("monitor", str(tmp_path / "live.jsonl"), "--reference", str(tmp_path / "ref.jsonl"),
+              "--out", str(tmp_path / "rep"), "--window", "20", "--no-progress")
+    assert out.returncode == 0, out.stderr
+    report = json.loads((tmp_path / "rep" / "report.json").read_text())
+    assert report["n_traffic"] == len(benign) + len(threats) and len(report["windows"]) == 3
+    assert any("flag rate of any" in a for a in report["drift"]["alerts"])
+    page = (tmp_path / "rep" / "index.html").read_text()
+    assert "over_time.png" in page and (tmp_path / "rep" / "over_time.png").read_bytes()[:4] == b"\x89PNG"
+    assert b"1 unreadable rows" in out.stderr
