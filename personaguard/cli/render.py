@@ -65,12 +65,13 @@ def render_decision(decision: Decision, taxonomy: Taxonomy, *, colour: bool = Fa
         name = names.get(v.id, v.id.removeprefix("custom:") + " (your category)")
         what = {Outcome.BLOCK: "over the block limit", Outcome.WARN: "over the warning limit"}.get(
             v.outcome, "under the limits")
-        personal = ""
-        if abs(v.r - v.p) >= 0.005:
-            personal = f" (for this user {v.r:.0%}; for anyone {v.p:.0%})"
         limit = v.block if v.outcome is Outcome.BLOCK else v.warn
-        lines.append(f"  - {name}: {v.r:.0%} likely{personal}, {what} of {limit:.0%} set by "
-                     f"{_SOURCES.get(v.source.value, v.source.value)}.")
+        note = ""
+        if v.is_own_choice:  # over the block limit, but the user's own legal choice (decision policy)
+            what, limit, note = "over the block limit", v.block, " A warning only: the user's own choice."
+        likely = f"{v.r:.0%} likely" if abs(v.r - v.p) < 0.005 else f"{v.r:.0%} likely for this user ({v.p:.0%} for anyone)"
+        lines.append(f"  - {name}: {likely}, {what} of {limit:.0%} set by "
+                     f"{_SOURCES.get(v.source.value, v.source.value)}.{note}")
     for f in decision.user_factors[:2]:
         verb = "lowered" if f.kind == "allow_example" else "raised"
         lines.append(f"  Because of this user: {f.detail or f.id} {verb} the risk of "
