@@ -21,6 +21,7 @@ from personaguard.service.deps import ServiceState, TenantCache
 from personaguard.service.errors import install_error_handlers
 from personaguard.service.limits import EdgeMiddleware
 from personaguard.service.metrics import MetricsMiddleware, ServiceMetrics
+from personaguard.service.monitor_window import TenantWindows
 from personaguard.service.routes import ROUTERS
 from personaguard.service.settings import Settings
 
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None, *, guard: Guard | None = None) 
             accepts_user="user" in inspect.signature(base.check_batch).parameters,
             learner_error=learner_error,
             tenant_cache=TenantCache(settings.auth_cache_s),
+            windows=TenantWindows(settings.monitor_window),
         )
         log.info("personaguard service ready (model %s)", base.model_version)
         try:

@@ -20,6 +20,7 @@ from personaguard.service.audit import AuditWriter
 from personaguard.service.batching import BatchingScorer
 from personaguard.service.errors import AuthError
 from personaguard.service.metrics import ServiceMetrics
+from personaguard.service.monitor_window import TenantWindows
 from personaguard.service.settings import Settings
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ class ServiceState:
     learner_error: str | None = None
     user_locks: UserLocks = field(default_factory=UserLocks)
     tenant_cache: TenantCache = field(default_factory=lambda: TenantCache(30.0))
+    windows: TenantWindows = field(default_factory=lambda: TenantWindows(500))
 
 
 def _state(request: Request) -> ServiceState:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["ServiceMetrics", "MetricsMiddleware"]
@@ -34,6 +34,15 @@ class ServiceMetrics:
         self.feedback = Counter(
             "personaguard_feedback_events", "Feedback events stored.", ["should", "is_learned"], registry=self.registry
         )
+        # Set when a tenant reads GET /v1/monitor (labels are opaque tenant ids).
+        self.estimated_accuracy = Gauge(
+            "personaguard_estimated_accuracy", "Label-free accuracy estimate (VRP) of the recent window.",
+            ["tenant"], registry=self.registry)
+        self.window_flag_rate = Gauge(
+            "personaguard_window_flag_rate", "Share of the recent window flagged.", ["tenant"], registry=self.registry)
+        self.drift_alerts = Gauge(
+            "personaguard_drift_alerts", "Drift alerts of the recent window against the reference.", ["tenant"],
+            registry=self.registry)
 
 
 class MetricsMiddleware:

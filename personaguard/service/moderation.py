@@ -102,6 +102,7 @@ def moderate(
         for text, d in zip(texts, decisions)
     ]
     ids = state.audit.append(tenant, entries)
+    state.windows.record(tenant.id, texts, decisions)
     for d in decisions:
         state.metrics.decisions.labels(d.outcome.value).inc()
     return ModerationResponse(

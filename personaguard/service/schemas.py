@@ -18,6 +18,7 @@ __all__ = [
     "ModerationResponse",
     "PolicyApplied",
     "UserOut",
+    "MonitorOut",
     "FeedbackIn",
     "FeedbackOut",
     "DecisionOut",
@@ -161,6 +162,20 @@ class ModerationResponse(BaseModel):
     model_version: str = Field(description="Version of the scorer that decided.")
     results: list[ModerationResult]
     policy: PolicyApplied = Field(description="Whose policy decided these results.")
+
+
+class MonitorOut(BaseModel):
+    """Label-free monitoring of the caller's recent decisions (docs/monitoring.md)."""
+
+    window_size: int = Field(description="Decisions kept per tenant (the service's monitor_window setting).")
+    n: int = Field(description="Decisions in the live window now.")
+    flag_rate: float | None = Field(default=None, description="Share of the window flagged.")
+    estimated_accuracy: float | None = Field(default=None, description="VRP estimate of correct flagged decisions.")
+    interval: list[float] | None = Field(default=None, description="95% bootstrap interval of the estimate: low, high.")
+    average_confidence: float | None = Field(default=None, description="Baseline: mean confidence in own decision.")
+    reference_n: int = Field(description="Decisions in the reference window (the first full window); 0 until then.")
+    drift_alerts: list[str] = Field(default_factory=list, description="Drift of the live window against the reference.")
+    embedding_p_value: float | None = Field(default=None, description="MMD permutation p-value of the texts.")
 
 
 class UserOut(BaseModel):

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=96, ge=1, description="Threads serving blocking work (DB, model).")
     retry_after_s: int = Field(default=5, ge=1, description="Retry-After sent with 503 when the DB is down.")
     auth_cache_s: float = Field(default=30.0, ge=0.0, description="How long a resolved API key is remembered.")
+    monitor_window: int = Field(default=500, ge=0, le=20_000,
+                                description="Recent decisions kept in memory per tenant for GET /v1/monitor (0: off).")
 
     @field_validator("database_url")
     @classmethod

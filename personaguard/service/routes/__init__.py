@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from personaguard.service.routes import decisions, feedback, health, moderations, users
+from personaguard.service.routes import decisions, feedback, health, moderations, monitor, users
 
 __all__ = ["ROUTERS"]
 
@@ -13,5 +13,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     feedback.router,
     decisions.router,
+    monitor.router,
     health.router,
 )

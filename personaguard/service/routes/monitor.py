@@ -1,0 +1,39 @@
+"""GET /v1/monitor: estimated accuracy and drift of the caller's recent decisions, no labels."""
+
+from __future__ import annotations
+
+import numpy as np
+from fastapi import APIRouter
+
+from personaguard.monitor.accuracy import embed_texts, estimate_from
+from personaguard.monitor.drift import Scored, compare_scored
+from personaguard.service.deps import AppState, CurrentTenant
+from personaguard.service.json_body import SanitizingRoute
+from personaguard.service.routes._responses import ERROR_RESPONSES
+from personaguard.service.schemas import MonitorOut
+
+router = APIRouter(prefix="/v1/monitor", tags=["monitoring"], responses=ERROR_RESPONSES, route_class=SanitizingRoute)
+
+
+@router.get("", response_model=MonitorOut, summary="Label-free accuracy estimate and drift of recent traffic")
+def get_monitor(state: AppState, tenant: CurrentTenant) -> MonitorOut:
+    """Computed on request from the tenant's in-memory window (a few seconds for 500 texts)."""
+    live, reference = state.windows.snapshot(tenant.id)
+    out = MonitorOut(window_size=state.windows.size, n=len(live), reference_n=len(reference or []))
+    if len(live) < 2:
+        return out
+    texts, decisions = [t for t, _ in live], [d for _, d in live]
+    flagged = np.array([d.flagged for d in decisions], dtype=bool)
+    live_scored = Scored(decisions=decisions, embeddings=embed_texts(state.guard, texts))
+    est = estimate_from(flagged, np.array([d.p_any for d in decisions]), live_scored.embeddings)
+    out = out.model_copy(update={"flag_rate": est.flag_rate, "estimated_accuracy": est.accuracy,
+                                 "interval": list(est.interval), "average_confidence": est.average_confidence})
+    if reference is not None:
+        ref_scored = Scored(decisions=[d for _, d in reference],
+                            embeddings=embed_texts(state.guard, [t for t, _ in reference]))
+        drift = compare_scored(state.guard, ref_scored, live_scored)
+        out = out.model_copy(update={"drift_alerts": drift.alerts, "embedding_p_value": drift.embedding_p_value})
+        state.metrics.drift_alerts.labels(tenant.id).set(len(drift.alerts))
+    state.metrics.estimated_accuracy.labels(tenant.id).set(est.accuracy)
+    state.metrics.window_flag_rate.labels(tenant.id).set(est.flag_rate)
+    return out
