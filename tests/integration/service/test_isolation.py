@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from .conftest import make_tenant, start_server
-from personaguard.score.base import CategoryScores
+from fault_injection import MARKER, FailsOnMarker
 from personaguard.service.settings import Settings
 
 N_REQUESTS = 1000
@@ -27,7 +27,6 @@ ORDINARY = ["What is the capital of France?", "I will kill you tonight.", "Write
             "How do I bake sourdough bread?", "you are a worthless idiot"]
 SURROGATE_BODIES = [b'{"input": "abc \\ud800 def"}', b'{"input": ["\\udfff", "ok \\udbff"]}',
                     b'{"input": "kill \\ud83d them \\uffff"}']
-MARKER = "POISON-PILL"
 
 
 def _fire(url: str, jobs: list[tuple[str, str, bytes]]) -> list[tuple[str, int, dict[str, Any]]]:
@@ -79,24 +78,10 @@ def test_lone_surrogates_of_one_tenant_do_not_fail_the_other(live, tenant, other
     assert all(r["outcome"] in {"allow", "warn", "block", "ask"} for _, b in poisoned for r in b["results"])
 
 
-class FailsOnMarker:
-    """The real scorer, made to crash on a marker text: fault injection for isolation."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.category_ids = inner.category_ids
-        self.version = inner.version
-
-    def score(self, texts: list[str]) -> CategoryScores:
-        if any(MARKER in t for t in texts):
-            raise RuntimeError("simulated scorer crash with internal detail /srv/secret")
-        return self.inner.score(texts)  # type: ignore[no-any-return]
-
-
 @pytest.fixture(scope="module")
 def fragile_server(guard, tmp_path_factory):  # type: ignore[no-untyped-def]
     g = copy.copy(guard)
-    g.scorer = FailsOnMarker(guard.scorer)
+    g.scorer = FailsOnMarker(guard.scorer, detail="simulated scorer crash with internal detail /srv/secret")
     url = f"sqlite:///{tmp_path_factory.mktemp('fragile') / 'service.db'}"
     server = start_server(Settings(database_url=url), g)
     yield server

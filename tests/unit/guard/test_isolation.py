@@ -7,25 +7,9 @@ import copy
 import pytest
 
 from personaguard import Decision, Guard, InputTooLargeError, PersonaguardError, ScoringError
-from personaguard.score.base import CategoryScores
+from fault_injection import MARKER, FailsOnMarker
 
-POISON = "POISON-PILL"
-
-
-class FailsOnMarker:
-    """The real packaged scorer, made to raise on one marker text (fault injection)."""
-
-    def __init__(self, inner: object) -> None:
-        self.inner = inner
-        self.category_ids = inner.category_ids  # type: ignore[attr-defined]
-        self.version = inner.version  # type: ignore[attr-defined]
-        self.calls: list[int] = []
-
-    def score(self, texts: list[str]) -> CategoryScores:
-        self.calls.append(len(texts))
-        if any(POISON in t for t in texts):
-            raise RuntimeError("simulated scorer crash")
-        return self.inner.score(texts)  # type: ignore[attr-defined,no-any-return]
+POISON = MARKER
 
 
 @pytest.fixture
