@@ -12,7 +12,6 @@ stdout: ``name: value unit`` lines only.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -55,8 +54,10 @@ def traffic_mix(n: int, seed: int = 0) -> list[str]:
 
 def _transformer_share(guard, texts: list[str]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
     """Shares of texts and of windows that the cascade sends to MiniLM."""
+    from personaguard.normalize import normalize_text
+
     scorer = guard.scorer
-    windows, owner = scorer.encoder.window_ids([guard._normalize([t])[0].text for t in texts])
+    windows, owner = scorer.encoder.window_ids([normalize_text(t).text for t in texts])
     probs = scorer._student_probs(windows)
     marked = np.fromiter((bool(scorer.markers_[w].any()) if w else False for w in windows), dtype=bool,
                          count=len(windows))

@@ -29,6 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
+from personaguard.normalize import normalize_text
+
 if TYPE_CHECKING:
     from personaguard.guard import Guard
     from personaguard.personalize.profile import UserProfile
@@ -78,7 +80,7 @@ def vrp_scores(embeddings: NDArray[np.floating], flagged: NDArray[np.bool_], p_a
 def embed_texts(guard: "Guard", texts: Sequence[str]) -> NDArray[np.float32]:
     """Base-MiniLM embeddings of each text's first window, shape (n, 384): one space for every model."""
     encoder = guard.personal_risk_model().encoder
-    ids = encoder.tokenize([guard._normalize([t])[0].text for t in texts])
+    ids = encoder.tokenize([normalize_text(t).text for t in texts])
     return encoder.encode_ids([encoder.windows(x)[0] for x in ids])
 
 

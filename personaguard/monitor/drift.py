@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from personaguard.decide.outcome import Decision
-from personaguard.monitor.accuracy import embed_texts, estimate_from
+from personaguard.monitor.accuracy import AccuracyEstimate, embed_texts, estimate_from
 
 if TYPE_CHECKING:
     from personaguard.guard import Guard
@@ -40,9 +40,10 @@ class Scored(BaseModel):
         """Decide and embed ``texts``."""
         return cls(decisions=guard.check_batch(list(texts)), embeddings=embed_texts(guard, texts))
 
-    def estimate(self) -> float:
+    def estimate(self) -> AccuracyEstimate:
+        """The label-free accuracy estimate (VRP) of this window."""
         flagged = np.array([d.flagged for d in self.decisions], dtype=bool)
-        return estimate_from(flagged, np.array([d.p_any for d in self.decisions]), self.embeddings).accuracy
+        return estimate_from(flagged, np.array([d.p_any for d in self.decisions]), self.embeddings)
 
 
 class DriftThresholds(BaseModel):
@@ -151,7 +152,7 @@ def compare_scored(
     mmd, mmd_p = mmd_permutation_test(sample(ref.embeddings), sample(live.embeddings), seed=seed)
     if mmd_p < th.embedding_p_value:
         alerts.append(f"the texts moved (MMD {mmd:.4f}, p {mmd_p:.3f})")
-    acc = (ref.estimate(), live.estimate())
+    acc = (ref.estimate().accuracy, live.estimate().accuracy)
     if acc[0] - acc[1] >= th.accuracy_drop:
         alerts.append(f"estimated accuracy fell {acc[0]:.3f} -> {acc[1]:.3f}")
     return DriftReport(n_reference=len(ref_d), n_live=len(live_d), flag_rate=flag_rate, score_ks=score_ks,

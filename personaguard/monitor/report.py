@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from personaguard.monitor.accuracy import estimate_from
 from personaguard.monitor.drift import DriftReport, Scored, compare_scored
 
 if TYPE_CHECKING:
@@ -36,14 +35,12 @@ def write_report(guard: "Guard", traffic: Sequence[str], reference: Sequence[str
         if progress is not None:
             progress(len(part.decisions))
     live = Scored(decisions=decisions, embeddings=np.concatenate(embeddings))
-    flagged = np.array([d.flagged for d in decisions], dtype=bool)
-    p_any = np.array([d.p_any for d in decisions])
     windows = []
     for start in range(0, len(traffic), window):
         sl = slice(start, min(start + window, len(traffic)))
         if sl.stop - sl.start < 2:
             continue
-        est = estimate_from(flagged[sl], p_any[sl], live.embeddings[sl])
+        est = Scored(decisions=decisions[sl], embeddings=live.embeddings[sl]).estimate()
         windows.append({"start": start, "n": sl.stop - sl.start, "accuracy": est.accuracy,
                         "interval": list(est.interval), "average_confidence": est.average_confidence,
                         "flag_rate": est.flag_rate})

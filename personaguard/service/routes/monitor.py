@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 from fastapi import APIRouter
 
-from personaguard.monitor.accuracy import embed_texts, estimate_from
+from personaguard.monitor.accuracy import embed_texts
 from personaguard.monitor.drift import Scored, compare_scored
 from personaguard.service.deps import AppState, CurrentTenant
 from personaguard.service.json_body import SanitizingRoute
@@ -22,10 +21,8 @@ def get_monitor(state: AppState, tenant: CurrentTenant) -> MonitorOut:
     out = MonitorOut(window_size=state.windows.size, n=len(live), reference_n=len(reference or []))
     if len(live) < 2:
         return out
-    texts, decisions = [t for t, _ in live], [d for _, d in live]
-    flagged = np.array([d.flagged for d in decisions], dtype=bool)
-    live_scored = Scored(decisions=decisions, embeddings=embed_texts(state.guard, texts))
-    est = estimate_from(flagged, np.array([d.p_any for d in decisions]), live_scored.embeddings)
+    live_scored = Scored(decisions=[d for _, d in live], embeddings=embed_texts(state.guard, [t for t, _ in live]))
+    est = live_scored.estimate()
     out = out.model_copy(update={"flag_rate": est.flag_rate, "estimated_accuracy": est.accuracy,
                                  "interval": list(est.interval), "average_confidence": est.average_confidence})
     if reference is not None:
