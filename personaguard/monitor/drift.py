@@ -33,7 +33,7 @@ class Scored(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
     decisions: list[Decision]
-    embeddings: np.ndarray  # type: ignore[type-arg]
+    embeddings: np.ndarray
 
     @classmethod
     def of(cls, guard: "Guard", texts: Sequence[str]) -> "Scored":
@@ -146,7 +146,7 @@ def compare_scored(
             alerts.append(f"scores of {cid} moved (KS {d:.3f}, p {p:.1e})")
     rng = np.random.default_rng(seed)
 
-    def sample(e: np.ndarray) -> np.ndarray:  # type: ignore[type-arg]
+    def sample(e: np.ndarray) -> np.ndarray:
         return e[rng.permutation(len(e))[:max_embed]]
 
     mmd, mmd_p = mmd_permutation_test(sample(ref.embeddings), sample(live.embeddings), seed=seed)

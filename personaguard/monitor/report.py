@@ -62,8 +62,8 @@ def _plots(windows: list[dict[str, object]], drift: DriftReport, out: Path) -> N
 
     fig, ax = plt.subplots(figsize=(6, 3))
     x = [int(w["start"]) for w in windows]  # type: ignore[call-overload]
-    ax.plot(x, [w["accuracy"] for w in windows], marker="o", label="estimated accuracy (VRP)")
-    ax.plot(x, [w["flag_rate"] for w in windows], marker="x", label="share flagged")
+    ax.plot(x, [float(w["accuracy"]) for w in windows], marker="o", label="estimated accuracy (VRP)")  # type: ignore[arg-type]
+    ax.plot(x, [float(w["flag_rate"]) for w in windows], marker="x", label="share flagged")  # type: ignore[arg-type]
     ax.set_xlabel("first line of the window")
     ax.set_ylim(0, 1)
     ax.legend()
