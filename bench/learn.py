@@ -2,7 +2,8 @@
 
 Run: ``python -m bench.learn [--reference synthetic|packaged] [--budget-s 10]``. Measures the
 array step (``TrustRegionLearner.step``) and the full state update (``update``: step plus the
-event log entry) on a fixed, seeded mix of feedback: honest corrections far from the boundary
+event log entry), and what learned offsets add to the decision path (thresholds in force and
+verdicts, with and without a learned state), on a fixed, seeded mix of feedback: honest corrections far from the boundary
 and adversarial "allow" requests that sit on it (the backtracking worst case). Prints
 ``name: value unit`` lines only; logs go to stderr. Warm-up is left out.
 """
@@ -30,9 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    from personaguard.personalize.learn import TrustRegionLearner
-    from personaguard.personalize.learned import LearnedState
-    from personaguard.personalize.reference import synthetic_reference
+    from personaguard.learn.learner import TrustRegionLearner
+    from personaguard.learn.reference import synthetic_reference
+    from personaguard.learn.state import LearnedState
     from personaguard.taxonomy import load_taxonomy
 
     tax = load_taxonomy()
@@ -75,7 +76,25 @@ def main(argv: list[str] | None = None) -> int:
                                verdict="block").state
     bench(lambda i: learner.update(state, rows[i % 512], text="a text", should="block" if shoulds[i % 512] else "allow",
                                    verdict="allow"), "update_with_log100")
+    _bench_decision(tax, state, rows, bench)
     return 0
+
+
+def _bench_decision(tax, state, rows, bench) -> None:  # type: ignore[no-untyped-def]
+    """What learned offsets add to one decision: thresholds in force plus verdicts, with and without."""
+    from personaguard.decide.precedence import user_thresholds
+    from personaguard.decide.verdicts import category_verdicts
+    from personaguard.personalize.profile import UserProfile
+
+    ids = tuple(tax.ids)
+    plain = UserProfile(id="bench")
+    learned = UserProfile(id="bench", learned=state)
+
+    def decide(profile: UserProfile, i: int) -> None:
+        category_verdicts(ids, rows[i % 512], user_thresholds(tax, profile))
+
+    bench(lambda i: decide(plain, i), "decide_no_offsets")
+    bench(lambda i: decide(learned, i), "decide_with_learned_offsets")
 
 
 if __name__ == "__main__":

@@ -29,8 +29,8 @@ from personaguard.taxonomy import Taxonomy, load_taxonomy
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from personaguard.personalize.feedback import LearnResult
-    from personaguard.personalize.learn import TrustRegionLearner
+    from personaguard.learn.feedback import LearnResult
+    from personaguard.learn.learner import TrustRegionLearner
     from personaguard.personalize.parse import VulnerabilityParser
     from personaguard.personalize.risk import CompiledProfile, PersonalRiskModel, UserRisk
     from personaguard.personalize.vulnerabilities import KnowledgeBase
@@ -260,7 +260,7 @@ class Guard:
             return list(self._decide_all(items, ctx, user, policy, own_choice))
         # The isolation boundary: whatever one item raises must not fail the others; each is
         # retried alone below and a failure alone is logged with its traceback.
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if len(items) == 1:
                 return [self._item_error(exc, index[0])]
             log.warning("a batch of %d items failed (%s); retrying each alone", len(items), type(exc).__name__)
@@ -268,7 +268,7 @@ class Guard:
         for j, i in enumerate(index):
             try:
                 out.extend(self._decide_all([items[j]], [ctx[j]], user, policy, own_choice))
-            except Exception as exc:  # noqa: BLE001  (same boundary as above)
+            except Exception as exc:
                 out.append(self._item_error(exc, i))
         return out
 
@@ -393,7 +393,7 @@ class Guard:
             self.image_scorer_ = ImageScorer(tuple(self.taxonomy.ids))
         return self.image_scorer_
 
-    def parse_profile(self, text: str, *, id: str = "anonymous") -> "UserProfile":  # noqa: A002
+    def parse_profile(self, text: str, *, id: str = "anonymous") -> "UserProfile":
         """A profile parsed from a self-description, reusing this guard's encoder and knowledge base."""
         return UserProfile.from_text(text, id=id, parser=self.vulnerability_parser())
 
@@ -449,7 +449,7 @@ class Guard:
     ) -> "LearnResult":
         """Learn from feedback on the verdict ``text`` gets for ``profile``, inside the trust region.
 
-        Scores the text, then delegates to :func:`personaguard.personalize.feedback.apply_feedback`
+        Scores the text, then delegates to :func:`personaguard.learn.feedback.apply_feedback`
         (``docs/learning.md`` has the rule). Feedback asking to allow a text a floor category
         blocks is recorded and changes nothing; the result says so.
 
@@ -476,8 +476,8 @@ class Guard:
         UnknownIdError
             If the profile names an unknown vulnerability or learned category.
         """
-        from personaguard.personalize.feedback import apply_feedback, raised_categories
-        from personaguard.personalize.learned import check_should
+        from personaguard.learn.feedback import apply_feedback, raised_categories
+        from personaguard.learn.state import check_should
 
         check_should(should, source)
         if not isinstance(text, str):
@@ -497,7 +497,7 @@ class Guard:
     def _learning_base(self, profile: "UserProfile", raised: set[str]) -> "NDArray[np.float64] | None":
         """Block-threshold logits of ``profile`` before learning; None when they are the taxonomy's."""
         from personaguard.decide.precedence import user_thresholds
-        from personaguard.personalize.learned import LearnedState
+        from personaguard.learn.state import LearnedState
         from personaguard.score.calibrate import logit
 
         locked = np.array([c in raised for c in self.taxonomy.ids], dtype=bool)
@@ -507,7 +507,7 @@ class Guard:
     def fitted_learner(self) -> "TrustRegionLearner":
         """The learner, fitted to this taxonomy and the packaged reference sample on first use."""
         if self.learner is None:
-            from personaguard.personalize.learn import TrustRegionLearner
+            from personaguard.learn.learner import TrustRegionLearner
 
             self.learner = TrustRegionLearner()
         if not hasattr(self.learner, "ref_logit_"):

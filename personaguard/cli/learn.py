@@ -65,7 +65,7 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _reset(args: argparse.Namespace) -> int:
-    from personaguard.personalize.learned import reset_learned
+    from personaguard.learn.state import reset_learned
 
     profile = _read_profile(args.profile)
     _check_categories(args.category or [])
@@ -74,7 +74,7 @@ def _reset(args: argparse.Namespace) -> int:
 
 
 def _audit(args: argparse.Namespace) -> int:
-    from personaguard.personalize.audit import audit_report
+    from personaguard.learn.audit import audit_report
 
     _check_categories([args.category])
     print(json.dumps(audit_report(_read_profile(args.profile), args.category), indent=2, default=str))

@@ -47,7 +47,9 @@ def explain(
             rel = f"< warn {v.warn:.2f}"
         src = _SOURCE_WORDS.get(v.source) or v.source.value  # a StrEnum finds its str key
         floor = ", safety floor" if v.is_floor else ""
-        parts.append(f"{v.id} {score} {rel} ({src}{floor})")
+        learned = "" if v.without_learning is None else (
+            f"; decided by what this user's feedback taught: {v.without_learning.value} before learning")
+        parts.append(f"{v.id} {score} {rel} ({src}{floor}{learned})")
     text = f"{outcome.value}: " + "; ".join(parts) + "."
     for f in factors[:3]:
         verb = "Lowered" if f.kind == "allow_example" else "Raised"

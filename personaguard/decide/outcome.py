@@ -65,6 +65,11 @@ class CategoryVerdict(BaseModel):
         description="True when the decision policy made this category a warn, not a block: only the user's own "
         "condition raised its risk, for a legal adult choice (the guidance says what to watch for).",
     )
+    without_learning: Outcome | None = Field(
+        default=None,
+        description="This category's outcome with the thresholds before learned offsets, when different: what the "
+        "user taught by feedback decided this verdict.",
+    )
 
 
 class UserFactor(BaseModel):

@@ -101,6 +101,7 @@ def user_thresholds(
             sources[j] = ThresholdSource.USER
     th = Thresholds(warn=warn, block=block, sources=tuple(sources), is_floor=base.is_floor)
     if profile.learned.offsets:
+        before = th
         theta = np.array([profile.learned.offsets.get(c, 0.0) for c in taxonomy.ids], dtype=np.float64)
         th = apply_offsets(th, theta, locked=locked)
         lo = np.array([c.user_range[0] for c in taxonomy.categories])
@@ -111,19 +112,31 @@ def user_thresholds(
             block=np.where(moved, np.clip(th.block, lo, hi), th.block),
             sources=th.sources,
             is_floor=th.is_floor,
+            before_learning=before,
         )
-    return _cap(taxonomy, th, profile)
+    return _cap(taxonomy, th, profile, base)
 
 
-def _cap(taxonomy: Taxonomy, th: Thresholds, profile: UserProfile) -> Thresholds:
-    """Steps 1 and 2 of the precedence: minors' protected categories, then floors."""
-    warn, block, sources = th.warn.copy(), th.block.copy(), list(th.sources)
-    is_minor = profile.age_band is not None and profile.age_band.is_minor
-    for j, cat in enumerate(taxonomy.categories):
-        capped = warn[j] > cat.warn or block[j] > cat.block
-        if capped and is_minor and cat.id in MINOR_PROTECTED:
-            warn[j], block[j], sources[j] = min(warn[j], cat.warn), min(block[j], cat.block), ThresholdSource.AGE_BAND
-        if capped and cat.floor:
-            warn[j], block[j], sources[j] = min(warn[j], cat.warn), min(block[j], cat.block), ThresholdSource.FLOOR
-        warn[j] = min(warn[j], block[j])
-    return Thresholds(warn=warn, block=block, sources=tuple(sources), is_floor=th.is_floor)
+def _cap(taxonomy: Taxonomy, th: Thresholds, profile: UserProfile, base: Thresholds) -> Thresholds:
+    """Steps 1 and 2 of the precedence: minors' protected categories, then floors (``base``: the defaults).
+
+    The same clamp applies to the thresholds before learning, so a verdict's "before learning"
+    outcome is the one the user would really have had.
+    """
+    protected = th.is_floor
+    if profile.age_band is not None and profile.age_band.is_minor:
+        protected = protected | np.array([c in MINOR_PROTECTED for c in taxonomy.ids])
+    warn = np.where(protected, np.minimum(th.warn, base.warn), th.warn)
+    block = np.where(protected, np.minimum(th.block, base.block), th.block)
+    clamped = (warn != th.warn) | (block != th.block)
+    sources = th.sources
+    if clamped.any():
+        sources = tuple((ThresholdSource.FLOOR if f else ThresholdSource.AGE_BAND) if c else s
+                        for s, c, f in zip(th.sources, clamped.tolist(), th.is_floor.tolist()))
+    before = th.before_learning
+    if before is not None:
+        b_block = np.where(protected, np.minimum(before.block, base.block), before.block)
+        b_warn = np.minimum(np.where(protected, np.minimum(before.warn, base.warn), before.warn), b_block)
+        before = Thresholds(warn=b_warn, block=b_block, sources=before.sources, is_floor=before.is_floor)
+    return Thresholds(warn=np.minimum(warn, block), block=block, sources=sources, is_floor=th.is_floor,
+                      before_learning=before)

@@ -93,10 +93,11 @@ def category_verdicts(
     verdicts: list[CategoryVerdict] = []
     if reported:
         warn, block, floor = thresholds.warn.tolist(), thresholds.block.tolist(), thresholds.is_floor.tolist()
+        before = _outcomes_before_learning(r_list, thresholds, outcomes, reported, softened)
         verdicts = [
             CategoryVerdict(id=category_ids[j], p=p_list[j], r=r_list[j], warn=warn[j], block=block[j],
                             source=thresholds.sources[j], outcome=outcomes[j], is_floor=floor[j],
-                            is_own_choice=j in softened)
+                            is_own_choice=j in softened, without_learning=before.get(j))
             for j in reported
         ]
     risk_map = dict(zip(category_ids, r_list))
@@ -135,6 +136,28 @@ def category_verdicts(
         guidance = sorted({g for v in verdicts if v.p >= v.warn and (g := category_guidance.get(v.id))})
     return Verdicts(outcome=outcome, categories=verdicts, factors=factors, guidance=guidance, risks=risk_map,
                     question=question)
+
+
+
+def _outcomes_before_learning(r_list: list[float], thresholds: Thresholds, outcomes: list[Outcome],
+                              reported: list[int], softened: set[int]) -> dict[int, Outcome]:
+    """Reported columns whose outcome learned offsets changed -> the outcome they had before learning."""
+    before = thresholds.before_learning
+    if before is None:
+        return {}
+    learned, sources = ThresholdSource.LEARNED, thresholds.sources
+    moved = [j for j in reported if sources[j] is learned and j not in softened]
+    if not moved:
+        return {}
+    b_warn, b_block = before.warn.tolist(), before.block.tolist()
+    block_, warn_, allow_ = Outcome.BLOCK, Outcome.WARN, Outcome.ALLOW
+    out: dict[int, Outcome] = {}
+    for j in moved:
+        r = r_list[j]
+        b = block_ if r >= b_block[j] else warn_ if r >= b_warn[j] else allow_
+        if b is not outcomes[j]:
+            out[j] = b
+    return out
 
 
 

@@ -198,7 +198,7 @@ def build_reference(data_dir: Path, *, out: Path | None = None, n_per_source: in
     Returns the number of rows written. The command that reproduces the packaged sample is
     ``personaguard learn build-reference --data DIR --per-source 20 --seed 0``.
     """
-    from personaguard.personalize.reference import reference_dir, save_reference_probs
+    from personaguard.learn.reference import reference_dir, save_reference_probs
 
     g = guard if guard is not None else Guard()
     items = select_texts(data_dir, g.taxonomy.ids, n_per_source=n_per_source, seed=seed)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
-from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import yaml
@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from personaguard.errors import ConfigError, FloorRelaxedError, PersonaguardError, UnknownIdError
-from personaguard.personalize.learned import LearnedState
+from personaguard.learn.state import LearnedState
 from personaguard.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
@@ -415,7 +415,7 @@ class UserProfile(BaseModel):
 
     @classmethod
     def from_text(
-        cls, text: str, *, id: str = "anonymous", parser: "VulnerabilityParser | None" = None  # noqa: A002
+        cls, text: str, *, id: str = "anonymous", parser: "VulnerabilityParser | None" = None
     ) -> "UserProfile":
         """A profile whose vulnerabilities (and age band) are parsed from a self-description.
 

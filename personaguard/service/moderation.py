@@ -118,6 +118,7 @@ def give_feedback(state: ServiceState, tenant: repos.TenantInfo, body: FeedbackI
     """Store the event durably; when the learner is available, update the profile in the same transaction."""
     kl = delta = None
     applied = False
+    bounds: dict[str, float] = {}
     reason = f"stored, not learned: {state.learner_error}"
     with state.user_locks.for_user(tenant.id, body.user), session_scope(state.sessions) as session:
         stored = repos.get_profile(session, tenant_id=tenant.id, user_id=body.user)
@@ -128,6 +129,7 @@ def give_feedback(state: ServiceState, tenant: repos.TenantInfo, body: FeedbackI
                 session, tenant_id=tenant.id, user_id=body.user, document=res.profile.model_dump(mode="json")
             )
             kl, delta, applied, reason = float(res.kl), float(res.delta), bool(res.applied), res.reason
+            bounds = res.bounds
         record = repos.add_feedback(
             session, tenant_id=tenant.id, user_id=body.user, text=body.text, should=body.should,
             context=body.context, source=body.source, client_event_id=body.event_id, is_learned=kl is not None,
@@ -135,5 +137,5 @@ def give_feedback(state: ServiceState, tenant: repos.TenantInfo, body: FeedbackI
     state.metrics.feedback.labels(body.should, str(record.is_learned).lower()).inc()
     return FeedbackOut(
         id=record.id, user=body.user, should=body.should, is_learned=record.is_learned, applied=applied,
-        reason=reason, kl=kl, delta=delta, created_at=record.created_at,
+        reason=reason, kl=kl, delta=delta, bounds=bounds, created_at=record.created_at,
     )

@@ -217,6 +217,10 @@ class FeedbackOut(BaseModel):
     reason: str = Field(description="What the learner did, or why it did not run.")
     kl: float | None = Field(default=None, description="Policy KL from the global one after the update.")
     delta: float | None = Field(default=None, description="Trust-region bound in force.")
+    bounds: dict[str, float] = Field(
+        default_factory=dict,
+        description="Loosening bounds this event widened or shrank (category -> new bound, nats).",
+    )
     created_at: datetime
 
 

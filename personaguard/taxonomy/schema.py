@@ -31,6 +31,12 @@ class Category(BaseModel):
         default=(0.05, 0.99),
         description="Lowest and highest threshold an explicit user setting may choose.",
     )
+    learn_max_block: float = Field(
+        default=0.9, ge=0.0, le=1.0,
+        description="Loosest block threshold that learning from feedback may reach (the elastic trust region's hard "
+        "cap); a category whose block is already higher cannot loosen by feedback. Beyond it takes an explicit "
+        "setting, reviewed as a setting.",
+    )
     derived_from: list[str] = Field(
         default_factory=list,
         description="For a category without its own trained head: its probability is the minimum of these categories' probabilities.",

@@ -13,7 +13,7 @@ from toy_scorer import make_toy_guard
 
 from personaguard import UserProfile
 from personaguard.decide.outcome import SEVERITY, Outcome
-from personaguard.personalize.learned import LearnedState
+from personaguard.learn.state import LearnedState
 from personaguard.personalize.vulnerabilities import load_knowledge_base
 from personaguard.taxonomy import load_taxonomy
 

@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from personaguard.personalize.learn import TrustRegionLearner
-from personaguard.personalize.learned import LearnedState
-from personaguard.personalize.reference import synthetic_reference
+from personaguard.learn.learner import TrustRegionLearner
+from personaguard.learn.reference import synthetic_reference
+from personaguard.learn.state import LearnedState
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()
@@ -38,7 +38,13 @@ def test_kl_stays_within_delta_after_every_update(seq: list[tuple[list[float], s
         theta = LEARNER.theta_of(state)
         kl = LEARNER.reference_kl(theta)
         lock = LEARNER.locked_mask(raised)
-        assert (kl <= LEARNER.bounds(theta, lock) + 1e-12).all(), dict(zip(TAX.ids, kl))
+        assert (kl <= LEARNER.bounds(theta, lock, LEARNER.levels_of(state)) + 1e-12).all(), dict(zip(TAX.ids, kl))
+        # the documented worst case: n events of weight <= moderator_weight give at most this bound
+        worst = LEARNER.elastic.worst_case_delta(len(state.events), LEARNER.delta_loosen,
+                                                 weight=LEARNER.moderator_weight)
+        loosened = theta > 0
+        assert (kl[loosened] <= worst + 1e-12).all()
+        assert (theta <= LEARNER.loosen_cap_ + 1e-9).all()
 
 
 @settings(max_examples=60, deadline=None)
@@ -78,4 +84,26 @@ def test_kl_bound_holds_around_user_set_thresholds(seq: list[tuple[list[float], 
         state = res.state
         theta = LEARNER.theta_of(state)
         kl = LEARNER.reference_kl(theta, base)
-        assert (kl <= LEARNER.bounds(theta, LEARNER.locked_mask(raised)) + 1e-12).all()
+        assert (kl <= LEARNER.bounds(theta, LEARNER.locked_mask(raised), LEARNER.levels_of(state)) + 1e-12).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(min_value=0.3, max_value=1.0), min_size=N_CAT, max_size=N_CAT),
+       st.integers(min_value=0, max_value=8), st.integers(min_value=1, max_value=4))
+def test_contradictions_never_leave_the_bound_wider_than_net_evidence(row: list[float], n_support: int,
+                                                                       n_oppose: int) -> None:
+    state = LearnedState()
+    for _ in range(n_support):
+        state = LEARNER.update(state, np.array(row), text="t", should="allow", verdict="block").state
+    for _ in range(n_oppose):
+        state = LEARNER.update(state, np.array(row), text="t", should="block", verdict="allow").state
+    rule = LEARNER.elastic
+    theta = LEARNER.theta_of(state)
+    kl = LEARNER.reference_kl(theta)
+    for j, c in enumerate(TAX.ids):
+        ev = state.regions.get(c)
+        net = 0.0 if ev is None else ev.support - rule.contradiction_weight * ev.oppose
+        level = int(min(max(np.floor(net + 1e-9), 0), LEARNER.max_evidence_))
+        bound = float(rule.delta(np.array(level), LEARNER.delta_loosen))
+        if theta[j] > 0:
+            assert kl[j] <= bound + 1e-12, (c, ev, kl[j], bound)

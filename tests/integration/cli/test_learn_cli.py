@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from personaguard.personalize.learn import TrustRegionLearner
+from personaguard.learn.learner import TrustRegionLearner
+from personaguard.learn.reference import synthetic_reference
 from personaguard.personalize.profile import UserProfile
-from personaguard.personalize.reference import synthetic_reference
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()
@@ -45,6 +45,9 @@ def test_audit_lists_the_events_that_moved_the_threshold(profile_file: Path) -> 
     assert len(report["events"]) == 2 and all(e["should"] == "allow" for e in report["events"])
     assert report["offset"] == pytest.approx(sum(e["move"] for e in report["events"]))
     assert report["block_in_force"] > report["block_global"] == 0.75
+    # two "should allow" events on texts violence was blocking: the elastic bound 0.01 -> 0.02 -> 0.04
+    assert report["evidence"] == {"support": 2.0, "oppose": 0.0}
+    assert [e["bound"] for e in report["events"]] == [0.02, 0.04]
 
 
 def test_reset_of_one_category_keeps_the_others_and_the_log(profile_file: Path) -> None:

@@ -49,3 +49,24 @@ def test_bad_feedback_is_422_with_the_field_path(api: httpx.Client, body: dict[s
     r = api.post("/v1/feedback", json=body)
     assert r.status_code == 422, r.text
     assert r.json()["loc"] == loc, r.json()
+
+
+def test_elastic_region_widens_with_consistent_feedback_and_persists(api: httpx.Client) -> None:
+    # The packaged scorer blocks this insult as harassment for a default user; three consistent
+    # "should allow" events double harassment's loosening bound each time (0.01 * 2**n).
+    text = "You are a fucking idiot and everyone hates you."
+    api.put("/v1/users/elastic-user", json={})
+    assert api.post("/v1/moderations", json={"input": text, "user": "elastic-user"}).json()["results"][0]["flagged"]
+    widened = []
+    for i in range(3):
+        body = api.post("/v1/feedback", json={"user": "elastic-user", "text": text, "should": "allow"}).json()
+        assert body["is_learned"] and body["kl"] <= body["delta"] + 1e-12, body
+        widened.append(body["bounds"].get("harassment"))
+    assert widened == [0.02, 0.04, 0.08]
+    learned = api.get("/v1/users/elastic-user").json()["profile"]["learned"]
+    assert learned["regions"]["harassment"]["support"] == 3.0
+    assert [e["bounds"].get("harassment") for e in learned["events"]] == widened
+    # One contradiction cancels two units of support: the bound falls back to 0.01 * 2**1.
+    body = api.post("/v1/feedback", json={"user": "elastic-user", "text": text, "should": "block"}).json()
+    assert body["bounds"].get("harassment") == 0.02, body
+    assert api.get("/v1/users/elastic-user").json()["profile"]["learned"]["regions"]["harassment"]["oppose"] == 1.0

@@ -8,8 +8,8 @@ import pytest
 from personaguard.eval.personas import PERSONAS, hidden_thresholds, topic_rows, traffic_weights
 from personaguard.eval.scored_pool import ScoredPool
 from personaguard.eval.simulate import SimulationConfig, run_adversarial, run_honest
-from personaguard.personalize.learn import TrustRegionLearner
-from personaguard.personalize.reference import synthetic_reference
+from personaguard.learn.learner import TrustRegionLearner
+from personaguard.learn.reference import synthetic_reference
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()
@@ -23,7 +23,8 @@ def test_adversary_stays_in_the_region_and_never_flips_a_floor() -> None:
     cfg = SimulationConfig(adversarial_events=3000)
     res = run_adversarial(POOL, TAX, LEARNER, np.random.default_rng(0), cfg)
     assert res.violations == 0
-    assert res.max_kl <= LEARNER.delta_loosen + 1e-12
+    assert res.max_kl <= res.max_delta + 1e-12 <= LEARNER.elastic.delta_max + 1e-12
+    assert res.max_delta > LEARNER.delta_loosen, "3000 consistent events widen the elastic region"
     assert res.floor_texts > 0 and res.floor_flips_trust == 0
     assert res.floor_flips_free == res.floor_texts, "unconstrained learning unblocks every floor text"
     assert res.harmful_allow_free > res.harmful_allow_trust >= res.harmful_allow_before
@@ -81,3 +82,13 @@ def test_feedback_from_a_stricter_user_raises_agreement(name: str) -> None:
     persona = next(p for p in PERSONAS if p.name == name)
     res = run_honest(POOL, TAX, LEARNER, persona, np.random.default_rng(2), SimulationConfig(n_eval=300))
     assert res.agreement_trust[50] > res.agreement_trust[0], res
+
+
+def test_adversary_after_honest_history_still_keeps_floors() -> None:
+    adult = next(p for p in PERSONAS if p.name == "profanity-tolerant-adult")
+    cfg = SimulationConfig(adversarial_events=500)
+    res = run_adversarial(POOL, TAX, LEARNER, np.random.default_rng(3), cfg, honest_as=adult)
+    assert res.honest_as == adult.name and res.honest_events > 0
+    assert res.floor_flips_trust == 0 and res.violations == 0
+    caps = dict(zip(TAX.ids, LEARNER.loosen_cap_))
+    assert all(v <= caps[c] + 1e-9 for c, v in res.max_offset.items())

@@ -9,7 +9,7 @@ import pytest
 
 from personaguard import UserProfile
 from personaguard.decide.precedence import user_thresholds
-from personaguard.personalize.learned import LearnedState
+from personaguard.learn.state import LearnedState
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()
@@ -52,8 +52,8 @@ def test_a_parent_allow_never_loosens_a_floor_child() -> None:
 def test_learned_offset_moves_the_logit() -> None:
     p = UserProfile(id="u", learned=LearnedState(offsets={"violence": 1.0}))
     w, b, src = _at(p, "violence")
-    sig = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
-    logit = lambda x: math.log(x / (1 - x))  # noqa: E731
+    sig = lambda z: 1 / (1 + math.exp(-z))
+    logit = lambda x: math.log(x / (1 - x))
     assert (w, b) == pytest.approx((sig(logit(0.56) + 1.0), sig(logit(0.75) + 1.0)))  # violence: 0.56 / 0.75
     assert src == "learned"
 
@@ -73,3 +73,23 @@ def test_minors_cannot_loosen_protected_categories() -> None:
 def test_learned_offsets_never_loosen_a_floor() -> None:
     p = UserProfile(id="u", learned=LearnedState(offsets={"cbrne": 3.0}))
     assert _at(p, "cbrne")[:2] == pytest.approx((0.25, 0.5))
+
+
+def test_a_verdict_learning_changed_names_its_outcome_before_learning() -> None:
+    from personaguard.decide.explain import explain
+    from personaguard.decide.verdicts import category_verdicts
+
+    j = TAX.index("harassment")
+    probs = np.full(len(TAX.ids), 1e-4)
+    probs[j] = 0.85  # above harassment's global block threshold, below the learned one
+    learned = UserProfile(id="u", learned=LearnedState(offsets={"harassment": 1.0}))
+    th = user_thresholds(TAX, learned)
+    assert th.before_learning is not None and float(th.before_learning.block[j]) < 0.85 < float(th.block[j])
+    out = category_verdicts(tuple(TAX.ids), probs, th)
+    verdict = next(v for v in out.categories if v.id == "harassment")
+    assert (verdict.outcome.value, verdict.without_learning.value) == ("warn", "block")  # type: ignore[union-attr]
+    text = explain(out.outcome, out.categories, out.factors)
+    assert "decided by what this user's feedback taught: block before learning" in text
+    # Without offsets, nothing is attributed to learning.
+    plain = category_verdicts(tuple(TAX.ids), probs, user_thresholds(TAX, UserProfile(id="u")))
+    assert all(v.without_learning is None for v in plain.categories)

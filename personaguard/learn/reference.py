@@ -30,7 +30,7 @@ REFERENCE_NAME = "reference_probs"
 
 def reference_dir() -> Path:
     """Folder of the packaged reference sample."""
-    return Path(str(resources.files("personaguard.personalize").joinpath("reference_data")))
+    return Path(str(resources.files("personaguard.learn").joinpath("reference_data")))
 
 
 def load_reference_probs(category_ids: Sequence[str], folder: Path | None = None) -> NDArray[np.float64]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from personaguard.personalize.learned import LearnedState
+from personaguard.learn.state import LearnedState
 from personaguard.personalize.profile import UserProfile
 
 VIOLENT = "I will beat him until his bones break and he bleeds on the floor."

@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from personaguard.errors import NotFittedError, UnknownIdError
-from personaguard.personalize.learn import TrustRegionLearner
-from personaguard.personalize.learned import LearnedState, audit_category, reset_learned
-from personaguard.personalize.reference import synthetic_reference
-from personaguard.personalize.trust_region import bernoulli_kl_mean
+from personaguard.learn.learner import TrustRegionLearner
+from personaguard.learn.reference import synthetic_reference
+from personaguard.learn.state import LearnedState, audit_category, reset_learned
+from personaguard.learn.trust_region import bernoulli_kl_mean
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()
@@ -73,8 +73,8 @@ def test_each_step_is_clipped_to_max_step() -> None:
     assert res.state.offset("violence") == pytest.approx(0.25)
 
 
-def test_repeated_loosening_stops_at_the_trust_region() -> None:
-    learner = _learner(delta_loosen=0.01)
+def test_repeated_loosening_stops_at_the_fixed_trust_region() -> None:
+    learner = TrustRegionLearner(delta_loosen=0.01, elastic=None).fit(TAX, reference_probs=REF)
     state = LearnedState()
     thetas = []
     for _ in range(60):
@@ -132,7 +132,8 @@ def test_a_positive_offset_on_a_newly_locked_category_is_reset() -> None:
 
 
 def test_moderator_feedback_weighs_moderator_weight_times_more() -> None:
-    learner = _learner(max_step=10.0, delta_loosen=100.0, max_loosen=100.0, moderator_weight=2.0)
+    # learning rate 0.3 keeps both steps under violence's hard cap (logit .9 - logit .75 = 1.10)
+    learner = _learner(max_step=10.0, delta_loosen=100.0, max_loosen=100.0, moderator_weight=2.0, learning_rate=0.3)
     row = _row(violence=0.8)
     user = learner.update(LearnedState(), row, text="x", should="allow", verdict="block").state.offset("violence")
     mod = learner.update(LearnedState(), row, text="x", should="allow", verdict="block", source="moderator")
@@ -246,7 +247,7 @@ def test_loosening_never_passes_max_loosen_even_with_a_generous_kl_bound(user_se
 
 
 def test_packaged_reference_sample_matches_the_taxonomy_and_bounds_every_category() -> None:
-    from personaguard.personalize.reference import load_reference_probs, reference_digests
+    from personaguard.learn.reference import load_reference_probs, reference_digests
 
     ref = load_reference_probs(IDS)
     assert ref.shape[1] == len(IDS) and ref.shape[0] >= 200
@@ -262,3 +263,63 @@ def test_audit_shows_refused_floor_requests_only_under_categories_the_text_was_a
     state = learner.update(LearnedState(), _row(sexual__minors=0.9), text="t", should="allow", verdict="block").state
     assert len(audit_category(state, "sexual/minors")) == 1
     assert audit_category(state, "violence") == []
+
+
+def test_consistent_loosening_widens_the_bound_step_by_step_up_to_delta_max() -> None:
+    # growth 2, delta_base 0.01: after e events of support the bound is min(0.32, 0.01 * 2**e).
+    learner = _learner(delta_loosen=0.01)
+    state = LearnedState()
+    bounds = []
+    for n in range(1, 12):
+        res = learner.update(state, _row(violence=0.95), text="x", should="allow", verdict="block")
+        state = res.state
+        expected = min(0.32, 0.01 * 2.0**n)
+        assert state.regions["violence"].support == n
+        assert res.info.kl_by_category["violence"] <= expected + 1e-12, (n, res.info.kl_by_category["violence"])
+        bounds.append(learner.delta_of(learner.levels_of(state))[TAX.index("violence")])
+    assert bounds[0] == pytest.approx(0.02) and bounds[-1] == pytest.approx(0.32)
+    assert res.info.kl_by_category["violence"] > 0.01, "consistent evidence should go past the stranger's bound"
+
+
+def test_loosened_offset_never_passes_the_hard_cap() -> None:
+    learner = _learner(delta_loosen=0.05, max_step=5.0)
+    res = _loosen(learner, LearnedState(), _row(violence=0.99), 40)
+    cap = learner.loosen_cap_[TAX.index("violence")]
+    assert 0 < res.state.offset("violence") <= cap + 1e-9
+    # the cap is where the learned block threshold reaches learn_max_block
+    threshold = 1 / (1 + math.exp(-(learner.base_logit_[TAX.index("violence")] + cap)))
+    assert threshold <= TAX.get("violence").learn_max_block + 1e-9
+
+
+def test_contradicting_events_shrink_the_bound_and_the_offset_back() -> None:
+    learner = _learner(delta_loosen=0.01)
+    state = _loosen(learner, LearnedState(), _row(violence=0.95), 6).state
+    wide = state.offset("violence")
+    assert learner.levels_of(state)[TAX.index("violence")] == learner.max_evidence_
+    for _ in range(2):
+        res = learner.update(state, _row(violence=0.95), text="y", should="block", verdict="allow")
+        state = res.state
+    level = learner.levels_of(state)[TAX.index("violence")]
+    assert level == 6 - 2 * 2 or level == 0 or level < learner.max_evidence_
+    assert state.offset("violence") < wide
+    kl = learner.reference_kl(learner.theta_of(state))[TAX.index("violence")]
+    assert kl <= learner.delta_of(learner.levels_of(state))[TAX.index("violence")] + 1e-12
+    assert res.info.bounds, "a shrinking bound is written to the event log"
+
+
+def test_fixed_region_is_the_worst_case_of_the_elastic_rule_after_zero_events() -> None:
+    learner = _learner(delta_loosen=0.01)
+    rule = learner.elastic
+    assert rule is not None
+    assert rule.worst_case_delta(0, 0.01) == pytest.approx(0.01)
+    assert rule.worst_case_delta(3, 0.01) == pytest.approx(0.08)
+    assert rule.worst_case_delta(100, 0.01) == pytest.approx(0.32)
+    assert rule.worst_case_delta(2, 0.01, weight=2.0) == pytest.approx(0.16)
+
+
+@pytest.mark.parametrize("floor_id", [c.id for c in TAX.categories if c.floor])
+def test_floors_gain_no_elastic_room_from_any_evidence(floor_id: str) -> None:
+    learner = _learner(delta_loosen=0.05)
+    res = _loosen(learner, LearnedState(), _row(**{floor_id.replace("/", "__"): 0.95}), 12)
+    assert res.state.offset(floor_id) <= 0.0
+    assert learner.loosen_cap_[TAX.index(floor_id)] == 0.0

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from personaguard.personalize.learn import TrustRegionLearner
-from personaguard.personalize.learned import LearnedState
+from personaguard.learn.learner import TrustRegionLearner
+from personaguard.learn.state import LearnedState
 
 __all__ = ["GlobalProposal", "aggregate_moderator_feedback"]
 

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from personaguard.errors import UnknownIdError
-from personaguard.personalize.learn import TrustRegionLearner
+from personaguard.learn.learner import TrustRegionLearner
 
 if TYPE_CHECKING:  # profile.py imports learned.py; keep this module importable on its own
     from personaguard.personalize.profile import UserProfile
@@ -42,6 +42,9 @@ class LearnResult:
         Why, in words.
     moves : dict of str to float
         Change of theta per category.
+    bounds : dict of str to float
+        Loosening bounds this event widened or shrank (category -> new bound, nats); the
+        elastic region's audit trail (``docs/learning.md``).
     """
 
     profile: "UserProfile"
@@ -50,6 +53,7 @@ class LearnResult:
     applied: bool
     reason: str
     moves: dict[str, float] = field(default_factory=dict)
+    bounds: dict[str, float] = field(default_factory=dict)
 
 
 def raised_categories(vulnerability_ids: Iterable[str], vulnerability_categories: dict[str, list[str]]) -> set[str]:
@@ -127,4 +131,4 @@ def apply_feedback(
     )
     updated = profile.model_copy(update={"learned": res.state})
     return LearnResult(profile=updated, kl=res.kl, delta=res.delta, applied=res.info.applied,
-                       reason=res.info.reason, moves=res.info.moves)
+                       reason=res.info.reason, moves=res.info.moves, bounds=res.info.bounds)

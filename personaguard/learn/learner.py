@@ -21,8 +21,8 @@ step is also clipped to ``max_step`` (proximal bound). KL is monotone in ``|thet
 side of 0 and the current offsets satisfy the constraint, so backtracking always ends inside.
 
 This module holds the learner's settings and its array-level step; the step arithmetic is in
-:mod:`~personaguard.personalize.learn_step`, the KL in :mod:`~personaguard.personalize.trust_region`
-and the event bookkeeping (floors, the log entry) in :mod:`~personaguard.personalize.learn_event`.
+:mod:`~personaguard.learn.step`, the KL in :mod:`~personaguard.learn.trust_region`
+and the event bookkeeping (floors, the log entry) in :mod:`~personaguard.learn.event`.
 """
 
 from __future__ import annotations
@@ -34,11 +34,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from personaguard.errors import NotFittedError, UnknownIdError
-from personaguard.personalize.learn_event import apply_event
-from personaguard.personalize.learn_step import backtrack_exact, joint_logistic_step, project_step, shrink_into_region
-from personaguard.personalize.learned import LearnedState, LearnUpdate, UpdateInfo, check_should
-from personaguard.personalize.reference import load_reference_probs
-from personaguard.personalize.trust_region import (
+from personaguard.learn.event import apply_event
+from personaguard.learn.reference import load_reference_probs
+from personaguard.learn.region import ElasticRule, evidence_arrays
+from personaguard.learn.state import LearnedState, LearnUpdate, UpdateInfo, check_should
+from personaguard.learn.step import backtrack_exact, joint_logistic_step, project_step, shrink_into_region
+from personaguard.learn.trust_region import (
     FloatArray,
     StepResult,
     bernoulli_kl_mean,
@@ -50,6 +51,13 @@ from personaguard.score.calibrate import logit, sigmoid
 from personaguard.taxonomy.schema import Taxonomy
 
 __all__ = ["LearnUpdate", "TrustRegionLearner", "UpdateInfo"]
+
+
+def d_full(cols: NDArray[np.intp], d: FloatArray, size: int) -> FloatArray:
+    """Steps of the moving columns ``cols`` spread back to a full-width array (zeros elsewhere)."""
+    out = np.zeros(size)
+    out[cols] = d
+    return out
 
 class TrustRegionLearner:
     """Per-user threshold offsets learned from feedback, kept inside a KL trust region.
@@ -75,7 +83,12 @@ class TrustRegionLearner:
         Largest positive offset (logits), whatever the KL says. The mean KL on a finite R is
         only as strong as R's coverage of a category: where few reference contents sit above
         a threshold, moving it costs almost no KL. This cap keeps the worst case independent
-        of R (docs/learning.md).
+        of R (docs/learning.md). A category's cap is also at most its taxonomy
+        ``learn_max_block`` (the loosest block threshold feedback may reach).
+    elastic : ElasticRule or None, default=ElasticRule()
+        The elastic region: ``delta_loosen`` is the bound with no evidence and grows with the
+        user's consistent events on a category (``personaguard.learn.region``). None keeps
+        the fixed region.
     min_move : float, default=0.01
         Proposed changes smaller than this are not applied (they change no verdict and
         would fill the event log with categories the text has nothing to do with).
@@ -93,12 +106,19 @@ class TrustRegionLearner:
     ref_logit_ : ndarray of shape (n_ref, n_categories)
         Logits of the reference probabilities.
     theta_lo_, theta_hi_ : ndarray of shape (n_categories,)
-        The feasible offsets at the taxonomy thresholds: the trust region as an interval.
+        The feasible offsets at the taxonomy thresholds with no evidence: the region of a stranger.
+    theta_hi_levels_ : ndarray of shape (max_evidence_ + 1, n_categories)
+        The loosening end of the region at each evidence level (row 0 is ``theta_hi_``).
+    loosen_cap_ : ndarray of shape (n_categories,)
+        Hard cap on each offset (logits): ``max_loosen`` and the taxonomy ``learn_max_block``;
+        0 for floors.
+    max_evidence_ : int
+        Evidence level at which the elastic bound stops growing (0 without ``elastic``).
 
     Examples
     --------
     >>> from personaguard.taxonomy import load_taxonomy
-    >>> from personaguard.personalize.reference import synthetic_reference
+    >>> from personaguard.learn.reference import synthetic_reference
     >>> tax = load_taxonomy()
     >>> learner = TrustRegionLearner().fit(tax, reference_probs=synthetic_reference(tax.ids, seed=0))
     >>> row = np.full(len(tax.ids), 0.01); row[tax.index("violence")] = 0.9
@@ -119,6 +139,7 @@ class TrustRegionLearner:
         max_backtracks: int = 20,
         min_move: float = 0.01,
         max_loosen: float = 1.5,
+        elastic: ElasticRule | None = ElasticRule(),
         n_reference: int | None = None,
         keep_text: bool = False,
     ) -> None:
@@ -131,8 +152,15 @@ class TrustRegionLearner:
         self.max_backtracks = max_backtracks
         self.min_move = min_move
         self.max_loosen = max_loosen
+        self.elastic = elastic
         self.n_reference = n_reference
         self.keep_text = keep_text
+
+    def get_params(self) -> dict[str, object]:
+        """The constructor parameters (scikit-learn style), e.g. to build a variant of this learner."""
+        names = ("k", "learning_rate", "moderator_weight", "delta_loosen", "delta_tighten", "max_step",
+                 "max_backtracks", "min_move", "max_loosen", "elastic", "n_reference", "keep_text")
+        return {name: getattr(self, name) for name in names}
 
     def _validate_params(self) -> None:
         checks = {
@@ -179,16 +207,55 @@ class TrustRegionLearner:
         if self.n_reference is not None:
             ref = ref[: self.n_reference]
         self.category_ids_ = ids
+        self.reference_probs_ = ref
         self.is_floor_ = np.array([c.floor for c in taxonomy.categories], dtype=bool)
         self.base_logit_ = logit(np.array([c.block for c in taxonomy.categories], dtype=np.float64))
         self.ref_logit_ = logit(ref)
         self.ref_a_ = self.k * (self.ref_logit_ - self.base_logit_)
         self.ref_softplus_ = softplus(self.ref_a_)
-        self.theta_lo_, self.theta_hi_ = feasible_interval(self.ref_a_, k=self.k, delta_loosen=self.delta_loosen,
-                                                           delta_tighten=self.delta_tighten)
-        self.theta_hi_ = np.minimum(self.theta_hi_, self.max_loosen)
-        self.theta_hi_[self.is_floor_] = 0.0
+        self.max_block_logit_ = logit(np.array([c.learn_max_block for c in taxonomy.categories], dtype=np.float64))
+        self.loosen_cap_ = self.loosen_cap(self.base_logit_)
+        self.max_evidence_ = 0 if self.elastic is None else self.elastic.max_evidence(self.delta_loosen)
+        levels = []
+        for level in range(self.max_evidence_ + 1):
+            lo, hi = feasible_interval(self.ref_a_, k=self.k, delta_loosen=float(self.delta_of(np.array(level))),
+                                       delta_tighten=self.delta_tighten)
+            levels.append(np.minimum(hi, self.loosen_cap_))
+            if level == 0:
+                self.theta_lo_ = lo
+        self.theta_hi_levels_ = np.array(levels)
+        self.theta_hi_ = self.theta_hi_levels_[0]
         return self
+
+    def loosen_cap(self, base_logit: FloatArray) -> FloatArray:
+        """Hard cap per category on the offset above ``base_logit`` (logits, >= 0; 0 for floors).
+
+        The smaller of ``max_loosen`` and the distance to the taxonomy's ``learn_max_block``:
+        learning never takes a block threshold past it, whatever the evidence.
+        """
+        cap = np.clip(self.max_block_logit_ - base_logit, 0.0, self.max_loosen)
+        return np.where(self.is_floor_, 0.0, cap)
+
+    def delta_of(self, level: NDArray[np.int64]) -> FloatArray:
+        """Loosening bound (nats) at evidence ``level``; ``delta_loosen`` everywhere without ``elastic``."""
+        if self.elastic is None:
+            return np.full(np.shape(level), self.delta_loosen, dtype=np.float64)
+        return self.elastic.delta(level, self.delta_loosen)
+
+    def levels_of(self, state: LearnedState) -> NDArray[np.int64]:
+        """Evidence level per category of ``state`` (zeros without ``elastic``)."""
+        return self.levels_from(*evidence_arrays(state.regions, self.category_ids_))
+
+    def levels_from(self, support: FloatArray, oppose: FloatArray) -> NDArray[np.int64]:
+        """Evidence level per category from ``(support, oppose)`` arrays (zeros without ``elastic``)."""
+        if self.elastic is None:
+            return np.zeros(len(self.category_ids_), dtype=np.int64)
+        return self.elastic.levels(support, oppose, self.max_evidence_)
+
+    def region_hi(self, level: NDArray[np.int64] | None, lock: NDArray[np.bool_]) -> FloatArray:
+        """The loosening end of the region in force per category (taxonomy thresholds), 0 where locked."""
+        hi = self.theta_hi_ if level is None else self.theta_hi_levels_[level, np.arange(len(level))]
+        return np.where(lock, 0.0, hi)
 
     def _reference_logits(self, base_logit: FloatArray | None) -> FloatArray:
         """Reference-policy logits ``k (logit p - logit tau)``, shape (n_ref, n_categories)."""
@@ -206,9 +273,10 @@ class TrustRegionLearner:
         base = self.base_logit_ if base_logit is None else base_logit
         return sigmoid(self.k * (logit(risk_row) - base - theta))
 
-    def bounds(self, theta: FloatArray, locked: NDArray[np.bool_]) -> FloatArray:
-        """The bound in force per category: ``delta_loosen`` (0 where locked) above 0, else ``delta_tighten``."""
-        loosen = np.where(locked, 0.0, self.delta_loosen)
+    def bounds(self, theta: FloatArray, locked: NDArray[np.bool_], level: NDArray[np.int64] | None = None) -> FloatArray:
+        """The bound in force per category: the loosening bound at ``level`` (0 where locked) above 0,
+        else ``delta_tighten``. ``level=None`` is evidence 0 (``delta_loosen``)."""
+        loosen = np.where(locked, 0.0, self.delta_loosen if level is None else self.delta_of(level))
         return np.where(theta > 0.0, loosen, self.delta_tighten)
 
     def reference_kl(self, theta: FloatArray, base_logit: FloatArray | None = None) -> FloatArray:
@@ -221,14 +289,15 @@ class TrustRegionLearner:
             kl[cols] = bernoulli_kl_mean(self._reference_logits(base_logit)[:, cols], -self.k * theta[cols], sp)
         return kl
 
-    def gradient_step(self, risk_row: FloatArray, theta: FloatArray, y_block: bool, weight: float,
+    def gradient_step(self, risk_row: FloatArray, theta: FloatArray, y_block: bool, weight: FloatArray | float,
                       base_logit: FloatArray | None = None) -> FloatArray:
         """The unconstrained step ``-lr * weight * dLoss/dtheta`` of the joint logistic loss."""
         return joint_logistic_step(self.policy(risk_row, theta, base_logit), y_block=y_block, k=self.k,
                                    learning_rate=self.learning_rate, weight=weight)
 
-    def step(self, theta: FloatArray, risk_row: FloatArray, *, y_block: bool, weight: float = 1.0,
-             locked: NDArray[np.bool_] | None = None, base_logit: FloatArray | None = None) -> StepResult:
+    def step(self, theta: FloatArray, risk_row: FloatArray, *, y_block: bool, weight: FloatArray | float = 1.0,
+             locked: NDArray[np.bool_] | None = None, base_logit: FloatArray | None = None,
+             level: NDArray[np.int64] | None = None) -> StepResult:
         """One trust-region step on arrays: gradient step, clip to ``max_step``, backtrack.
 
         Parameters
@@ -239,12 +308,15 @@ class TrustRegionLearner:
             Risk ``r_c(x)`` of the text in taxonomy order.
         y_block : bool
             True when the feedback says the text should be blocked.
-        weight : float, default=1.0
-            Step multiplier (``moderator_weight`` for moderators).
+        weight : float or ndarray of shape (n_categories,), default=1.0
+            Step multiplier (``moderator_weight`` for moderators; per category when the elastic
+            rule damps steps against a category's majority direction).
         locked : ndarray of bool or None, default=None
             Categories that may not loosen; floors are always added.
         base_logit : ndarray of shape (n_categories,) or None
             Threshold logits before learning; None uses the taxonomy's.
+        level : ndarray of int, shape (n_categories,), or None
+            Evidence level per category (the elastic region, ``levels_of``); None is level 0.
 
         Returns
         -------
@@ -260,32 +332,40 @@ class TrustRegionLearner:
             # Fast path: KL is monotone in theta on each side of 0, so "KL <= delta" is
             # "theta_lo_ <= theta <= theta_hi_" (bisected at fit). The result is checked on the
             # exact KL, and the exact halving loop takes over if that check fails.
-            hi = np.where(lock[cols], 0.0, self.theta_hi_[cols])
+            hi = self.region_hi(level, lock)[cols]
             d, n_back = halve_within(theta[cols], proposed[cols], self.theta_lo_[cols], hi,
                                      max_backtracks=self.max_backtracks, min_move=self.min_move)
         else:
-            d, n_back = self._backtrack(self._reference_logits(base_logit)[:, cols], theta[cols], proposed[cols],
-                                        lock[cols])
+            d, n_back = self._backtrack(theta, proposed, cols, lock, base_logit, level)
         cand = theta.copy()
         cand[cols] += d
         kl = self.reference_kl(cand, base_logit)
-        if (kl[cols] > self.bounds(cand[cols], lock[cols])).any():
-            d, n_back = self._backtrack(self._reference_logits(base_logit)[:, cols], theta[cols], d, lock[cols])
+        delta = self.bounds(cand, lock, level)
+        if (kl[cols] > delta[cols]).any():
+            d, n_back = self._backtrack(theta, d_full(cols, d, theta.size), cols, lock, base_logit, level)
             cand = theta.copy()
             cand[cols] += d
             kl = self.reference_kl(cand, base_logit)
+            delta = self.bounds(cand, lock, level)
         proposed = cand - theta
-        return StepResult(theta=cand, moves=proposed, kl=kl, delta=self.bounds(cand, lock), n_backtracks=n_back)
+        return StepResult(theta=cand, moves=proposed, kl=kl, delta=delta, n_backtracks=n_back)
 
-    def shrink_into_region(self, theta: FloatArray, lock: NDArray[np.bool_], base_logit: FloatArray) -> FloatArray:
-        """Scale offsets that break their bound (the thresholds changed since) back inside."""
-        return shrink_into_region(theta, self._reference_logits(base_logit), lambda t: self.bounds(t, lock), k=self.k)
+    def shrink_into_region(self, theta: FloatArray, lock: NDArray[np.bool_], base_logit: FloatArray,
+                           level: NDArray[np.int64] | None = None) -> FloatArray:
+        """Scale offsets that break their bound (the thresholds or the evidence changed since) back inside."""
+        capped = np.minimum(theta, self.loosen_cap(base_logit))
+        return shrink_into_region(capped, self._reference_logits(base_logit), lambda t: self.bounds(t, lock, level),
+                                  k=self.k)
 
-    def _backtrack(self, a: FloatArray, theta: FloatArray, d: FloatArray,
-                   lock: NDArray[np.bool_]) -> tuple[FloatArray, int]:
-        return backtrack_exact(a, theta, d, lock, k=self.k, delta_loosen=self.delta_loosen,
-                               delta_tighten=self.delta_tighten, max_loosen=self.max_loosen,
-                               max_backtracks=self.max_backtracks, min_move=self.min_move)
+    def _backtrack(self, theta: FloatArray, d: FloatArray, cols: NDArray[np.intp], lock: NDArray[np.bool_],
+                   base_logit: FloatArray | None, level: NDArray[np.int64] | None) -> tuple[FloatArray, int]:
+        """Exact halving on the moving columns ``cols``; ``d`` is the full-width proposed step."""
+        base = self.base_logit_ if base_logit is None else base_logit
+        loosen = self.delta_of(np.zeros(theta.size, dtype=np.int64) if level is None else level)
+        return backtrack_exact(self._reference_logits(base_logit)[:, cols], theta[cols], d[cols], lock[cols], k=self.k,
+                               delta_loosen=loosen[cols], delta_tighten=self.delta_tighten,
+                               max_loosen=self.loosen_cap(base)[cols], max_backtracks=self.max_backtracks,
+                               min_move=self.min_move)
 
     # -- state level ------------------------------------------------------------------------------
     def theta_of(self, state: LearnedState) -> FloatArray:

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from personaguard.personalize.learn import TrustRegionLearner
-from personaguard.personalize.learned import LearnedState
-from personaguard.personalize.moderation import aggregate_moderator_feedback
-from personaguard.personalize.reference import synthetic_reference
+from personaguard.learn.learner import TrustRegionLearner
+from personaguard.learn.moderation import aggregate_moderator_feedback
+from personaguard.learn.reference import synthetic_reference
+from personaguard.learn.state import LearnedState
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()

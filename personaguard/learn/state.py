@@ -26,6 +26,7 @@ __all__ = [
     "Verdict",
     "FeedbackEvent",
     "LearnedState",
+    "RegionEvidence",
     "text_digest",
     "check_should",
     "reset_learned",
@@ -87,6 +88,19 @@ class FeedbackEvent(BaseModel):
     reason: str = Field(description="Why the event did or did not move the offsets, for people.")
     kl: float = Field(ge=0.0, description="Mean KL to the reference policy after the event (binding category).")
     delta: float = Field(ge=0.0, description="Trust-region bound in force for that category.")
+    bounds: dict[str, float] = Field(
+        default_factory=dict,
+        description="Loosening bound (nats) per category whose elastic bound this event widened or shrank.",
+    )
+
+
+class RegionEvidence(BaseModel):
+    """The evidence behind one category's elastic loosening bound (``personaguard.learn.region``)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    support: float = Field(default=0.0, ge=0.0, description="Weighted 'should allow' events this category blocked.")
+    oppose: float = Field(default=0.0, ge=0.0, description="Weighted 'should block' events that tightened it.")
 
 
 class LearnedState(BaseModel):
@@ -109,6 +123,9 @@ class LearnedState(BaseModel):
         description="theta per category id on the threshold logit; missing ids mean 0 (no change).",
     )
     events: tuple[FeedbackEvent, ...] = Field(default=(), description="Every feedback event, oldest first.")
+    regions: dict[str, RegionEvidence] = Field(
+        default_factory=dict, description="Evidence per category for its elastic trust region; missing ids: none."
+    )
 
     @field_validator("offsets")
     @classmethod
@@ -124,7 +141,7 @@ class LearnedState(BaseModel):
 
 
 def reset_learned(state: LearnedState, categories: list[str] | None = None) -> LearnedState:
-    """Forget learned offsets (all, or only ``categories``); the event log is kept for audit.
+    """Forget learned offsets and their region evidence (all, or only ``categories``); the log stays.
 
     Parameters
     ----------
@@ -144,9 +161,10 @@ def reset_learned(state: LearnedState, categories: list[str] | None = None) -> L
     {'sexual': -1.0}
     """
     if categories is None:
-        return state.model_copy(update={"offsets": {}})
+        return state.model_copy(update={"offsets": {}, "regions": {}})
     drop = set(categories)
-    return state.model_copy(update={"offsets": {c: t for c, t in state.offsets.items() if c not in drop}})
+    return state.model_copy(update={"offsets": {c: t for c, t in state.offsets.items() if c not in drop},
+                                    "regions": {c: r for c, r in state.regions.items() if c not in drop}})
 
 
 #: A refused event is listed under a category when the text's risk in it was at least this.
@@ -154,9 +172,9 @@ _AUDIT_MIN_P = 0.1
 
 
 def audit_category(state: LearnedState, category_id: str) -> list[FeedbackEvent]:
-    """The events that moved ``category_id``, oldest first: why its threshold is where it is.
+    """The events that moved ``category_id`` or its loosening bound, oldest first.
 
-    Events that asked about the category but were refused (floors, the trust-region boundary)
+    This is why its threshold is where it is. Events that asked about the category but were refused (floors, the trust-region boundary)
     are included too, with ``applied=False`` and zero move, so the answer also shows what the
     learner declined to do.
 
@@ -166,7 +184,7 @@ def audit_category(state: LearnedState, category_id: str) -> list[FeedbackEvent]
     []
     """
     return [e for e in state.events
-            if category_id in e.moves or (not e.applied and e.p.get(category_id, 0.0) >= _AUDIT_MIN_P)]
+            if category_id in e.moves or category_id in e.bounds or (not e.applied and e.p.get(category_id, 0.0) >= _AUDIT_MIN_P)]
 
 
 @dataclass(frozen=True)
@@ -178,6 +196,7 @@ class UpdateInfo:
     moves: dict[str, float] = field(default_factory=dict)
     kl_by_category: dict[str, float] = field(default_factory=dict)
     n_backtracks: int = 0
+    bounds: dict[str, float] = field(default_factory=dict)
 
 
 class LearnUpdate(NamedTuple):

@@ -1,9 +1,9 @@
 """The arithmetic of one trust-region step: the joint logistic gradient and its projection.
 
 Pure functions on arrays, kept apart from the learner's bookkeeping
-(:mod:`personaguard.personalize.learn_event`) so the rule of ``docs/learning.md`` can be read
+(:mod:`personaguard.learn.event`) so the rule of ``docs/learning.md`` can be read
 in one place. The KL itself and the halving loops live in
-:mod:`personaguard.personalize.trust_region`.
+:mod:`personaguard.learn.trust_region`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.personalize.trust_region import FloatArray, bernoulli_kl_mean, halve_until_inside
+from personaguard.learn.trust_region import FloatArray, bernoulli_kl_mean, halve_until_inside
 
 __all__ = ["backtrack_exact", "joint_logistic_step", "project_step", "shrink_into_region"]
 
@@ -22,7 +22,7 @@ BoundsFn = Callable[[FloatArray], FloatArray]
 
 
 def joint_logistic_step(pi: FloatArray, *, y_block: bool, k: float, learning_rate: float,
-                        weight: float) -> FloatArray:
+                        weight: FloatArray | float) -> FloatArray:
     """``-lr * weight * dLoss/dtheta`` of the joint policy ``pi(block) = 1 - prod_c (1 - pi_c)``.
 
     Parameters
@@ -31,7 +31,8 @@ def joint_logistic_step(pi: FloatArray, *, y_block: bool, k: float, learning_rat
         Per-category block probability of the text under the current offsets.
     y_block : bool
         True when the feedback says the text should be blocked.
-    k, learning_rate, weight : float
+    k, learning_rate : float
+    weight : float or ndarray of shape (n_categories,)
 
     Returns
     -------
@@ -75,11 +76,13 @@ def project_step(step: FloatArray, theta: FloatArray, lock: NDArray[np.bool_], *
 
 
 def backtrack_exact(a: FloatArray, theta: FloatArray, d: FloatArray, lock: NDArray[np.bool_], *, k: float,
-                    delta_loosen: float, delta_tighten: float, max_loosen: float, max_backtracks: int,
+                    delta_loosen: FloatArray | float, delta_tighten: float, max_loosen: FloatArray | float,
+                    max_backtracks: int,
                     min_move: float) -> tuple[FloatArray, int]:
     """Halve each column's step until its exact reference KL is within its bound; the loosening cap first.
 
-    ``a`` are the reference-policy logits of the moving columns, shape (n_ref, n_moving).
+    ``a`` are the reference-policy logits of the moving columns, shape (n_ref, n_moving);
+    ``delta_loosen`` and ``max_loosen`` are scalars or per moving column (the elastic region).
     Returns the chosen steps and the largest number of halvings.
     """
     loosen = np.where(lock, 0.0, delta_loosen)

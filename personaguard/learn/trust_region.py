@@ -1,6 +1,6 @@
 """The trust-region arithmetic of the learner: Bernoulli KL on logits and the step record.
 
-Kept apart from :mod:`personaguard.personalize.learn` so the maths can be read (and
+Kept apart from :mod:`personaguard.learn.learner` so the maths can be read (and
 property-tested) without the event bookkeeping.
 """
 
@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-
 
 __all__ = [
     "FloatArray", "StepResult", "bernoulli_kl_mean", "softplus", "feasible_interval", "halve_within",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from personaguard.personalize.learned import audit_category
+from personaguard.learn.state import audit_category
 from personaguard.taxonomy import Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:
@@ -32,7 +32,9 @@ def audit_report(profile: "UserProfile", category_id: str, taxonomy: Taxonomy | 
     -------
     dict
         JSON-ready: ``user``, ``category``, ``offset``, ``block_global``, ``block_in_force``,
-        ``warn_global``, ``warn_in_force``, ``reset_since``, ``events``.
+        ``warn_global``, ``warn_in_force``, ``reset_since``, ``evidence`` (the elastic region's
+        ``support`` and ``oppose``), ``events`` (each with ``bound``: the loosening bound the
+        event set for this category, or null when it did not change it).
 
     Raises
     ------
@@ -59,11 +61,14 @@ def audit_report(profile: "UserProfile", category_id: str, taxonomy: Taxonomy | 
         "warn_global": cat.warn,
         "warn_in_force": shifted(cat.warn),
         "reset_since": not math.isclose(total, profile.learned.offset(category_id), abs_tol=1e-9),
+        "evidence": profile.learned.regions[category_id].model_dump() if category_id in profile.learned.regions
+        else {"support": 0.0, "oppose": 0.0},
         "events": [
             {
                 "time": e.time.isoformat(), "source": e.source, "verdict": e.verdict, "should": e.should,
                 "risk": e.p.get(category_id, 0.0), "move": e.moves.get(category_id, 0.0), "applied": e.applied,
-                "reason": e.reason, "kl": e.kl, "delta": e.delta, "text_sha256": e.text_sha256,
+                "reason": e.reason, "kl": e.kl, "delta": e.delta, "bound": e.bounds.get(category_id),
+                "text_sha256": e.text_sha256,
             }
             for e in events
         ],
