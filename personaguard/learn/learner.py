@@ -190,7 +190,7 @@ class TrustRegionLearner:
         taxonomy : Taxonomy
         reference_probs : ndarray of shape (n_ref, n_categories) or None, default=None
             Calibrated probabilities of the reference contents in taxonomy order; None loads
-            the packaged sample (``personaguard/personalize/reference_probs.npz``).
+            the packaged sample (``personaguard/learn/reference_data/reference_probs.npz``).
 
         Raises
         ------
