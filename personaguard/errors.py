@@ -34,6 +34,7 @@ __all__ = [
     "NotFittedError",
     "StoreError",
     "StoreUnavailableError",
+    "BatchJobError",
 ]
 
 
@@ -156,3 +157,12 @@ class StoreUnavailableError(StoreError):
     """The database cannot be reached; retry later."""
 
     code = "store_unavailable"
+
+
+class BatchJobError(PersonaguardError):
+    """A batch job cannot start or go on (no input shards, an output folder of another job).
+
+    Bad *rows* are never this error: they go to the job's errors dataset and the job goes on.
+    """
+
+    code = "batch_job"

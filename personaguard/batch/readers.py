@@ -11,9 +11,10 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
-__all__ = ["BatchRow", "read_rows", "FORMATS"]
+__all__ = ["FORMATS", "BatchRow", "read_rows"]
 
 csv.field_size_limit(64 * 1024 * 1024)
 
@@ -124,7 +125,8 @@ def _read_csv(path: Path, text_col: str, context_col: str | None) -> Iterator[Ba
         yield _row(dict(record), line, text_col, context_col)
 
 
-def _read_parquet(path: Path, text_col: str, context_col: str | None) -> Iterator[BatchRow]:
+def _read_parquet(path: Path, text_col: str, context_col: str | None, start: int = 0,
+                  stop: int | None = None) -> Iterator[BatchRow]:
     try:
         import pyarrow.parquet as pq
     except ImportError as exc:
@@ -132,15 +134,22 @@ def _read_parquet(path: Path, text_col: str, context_col: str | None) -> Iterato
     table = pq.read_table(path)
     if text_col not in table.column_names:
         raise ValueError(f"{path}: no column {text_col!r}; columns are {table.column_names}; pass --text-col")
-    for n, record in enumerate(table.to_pylist(), start=1):
+    stop = table.num_rows if stop is None else min(stop, table.num_rows)
+    # Slice before converting: a unit of a large file converts its own rows only.
+    for n, record in enumerate(table.slice(start, max(stop - start, 0)).to_pylist(), start=start + 1):
         yield _row(record, n, text_col, context_col)
 
 
 FORMATS = {".jsonl": _read_jsonl, ".ndjson": _read_jsonl, ".csv": _read_csv, ".parquet": _read_parquet}
 
 
-def read_rows(path: str | Path, *, text_col: str = "text", context_col: str | None = None) -> Iterator[BatchRow]:
+def read_rows(path: str | Path, *, text_col: str = "text", context_col: str | None = None, start: int = 0,
+              stop: int | None = None) -> Iterator[BatchRow]:
     """Rows of a CSV, JSONL or Parquet file, chosen by extension.
+
+    ``start``/``stop`` select rows ``[start, stop)`` in this order (blank JSONL lines are no
+    rows; unreadable rows are): a batch job's unit reads its own rows only (Parquet slices the
+    table, the line formats skip ahead).
 
     Raises
     ------
@@ -151,4 +160,9 @@ def read_rows(path: str | Path, *, text_col: str = "text", context_col: str | No
     reader = FORMATS.get(p.suffix.lower())
     if reader is None:
         raise ValueError(f"{p}: unknown file type {p.suffix!r}; use one of {sorted(FORMATS)}")
-    return reader(p, text_col, context_col)
+    if start < 0 or (stop is not None and stop < start):
+        raise ValueError(f"need 0 <= start <= stop, got start={start}, stop={stop}")
+    if reader is _read_parquet:
+        return _read_parquet(p, text_col, context_col, start, stop)
+    rows = reader(p, text_col, context_col)
+    return rows if start == 0 and stop is None else islice(rows, start, stop)

@@ -37,6 +37,7 @@ __all__ = [
     "put_profile",
     "get_profile",
     "delete_profile",
+    "tenant_by_name",
     "add_feedback",
     "list_feedback",
     "append_decisions",
@@ -168,6 +169,14 @@ def tenant_for_key(session: Session, *, api_key: str) -> TenantInfo:
     ).scalar_one_or_none()
     if row is None:
         raise UnknownIdError("api key", api_key[:8] + "...")
+    return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
+
+
+def tenant_by_name(session: Session, name: str) -> TenantInfo:
+    """The tenant called ``name``; raises UnknownIdError (kind ``"tenant"``) otherwise."""
+    row = session.scalar(select(Tenant).where(Tenant.name == name))
+    if row is None:
+        raise UnknownIdError("tenant", name)
     return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
 
 

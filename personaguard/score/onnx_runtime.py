@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 #: Bump whenever ``_build_model`` writes a different graph: cached graphs carry it in their key.
 GRAPH_VERSION = "2"
 
-__all__ = ["OnnxMiniLMEncoder", "onnxruntime_available", "load_encoder", "physical_cores"]
+__all__ = ["OnnxMiniLMEncoder", "env_threads", "onnxruntime_available", "load_encoder", "physical_cores"]
 
 
 def physical_cores() -> int:
@@ -49,6 +49,22 @@ def physical_cores() -> int:
         except OSError:
             cores.add(str(cpu))
     return max(len(cores), 1)
+
+
+def env_threads() -> int | None:
+    """``PERSONAGUARD_THREADS`` as a thread count, or None when unset.
+
+    Raises
+    ------
+    ConfigError
+        If it is set to anything but a positive integer.
+    """
+    raw = os.environ.get("PERSONAGUARD_THREADS", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ConfigError(f"PERSONAGUARD_THREADS must be a positive integer, got {raw!r}")
+    return int(raw)
 
 
 def onnxruntime_available() -> bool:
@@ -223,8 +239,9 @@ class OnnxMiniLMEncoder(MiniLMEncoder):
         embeddings at cosine >= 0.94 of fp32; its quality is measured in docs/runtime.md, and it is
         off by default (``PERSONAGUARD_INT8=1`` turns it on for the packaged scorer).
     threads : int or None, default=None
-        onnxruntime intra-op threads; None means one per core (:func:`physical_cores`), set
-        explicitly: onnxruntime's own default pins its threads to cores, and on a shared
+        onnxruntime intra-op threads; None means ``PERSONAGUARD_THREADS`` when set (a batch
+        worker that shares the machine with others sets it to its share), else one per core
+        (:func:`physical_cores`), set explicitly: onnxruntime's own default pins its threads to cores, and on a shared
         machine a pinned thread waits for its busy core while another core idles.
     **kwargs
         The keyword arguments of :class:`MiniLMEncoder`.
@@ -244,7 +261,7 @@ class OnnxMiniLMEncoder(MiniLMEncoder):
 
         self.threads = threads
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads if threads is not None else physical_cores()
+        options.intra_op_num_threads = threads if threads is not None else env_threads() or physical_cores()
         model = _cached_graph(self) if not int8 else _int8_graph(self)
         # The embedding tables are graph inputs fed from the numpy arrays on every run (read in
         # place, no second copy); the layer matrices now live in the session, so the numpy
