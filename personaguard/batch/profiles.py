@@ -125,7 +125,7 @@ class StoreProfiles:
         self._sessions = make_sessions(make_engine(self.database_url, pool_size=1))
         with session_scope(self._sessions) as session:
             try:
-                self._info = repos.tenant_by_name(session, self.tenant)
+                self._info = repos.tenant_by_name(session, name=self.tenant)
             except UnknownIdError as exc:
                 raise BatchJobError(f"no tenant {self.tenant!r} in the store") from exc
 

@@ -172,7 +172,7 @@ def tenant_for_key(session: Session, *, api_key: str) -> TenantInfo:
     return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
 
 
-def tenant_by_name(session: Session, name: str) -> TenantInfo:
+def tenant_by_name(session: Session, *, name: str) -> TenantInfo:
     """The tenant called ``name``; raises UnknownIdError (kind ``"tenant"``) otherwise."""
     row = session.scalar(select(Tenant).where(Tenant.name == name))
     if row is None:
