@@ -8,6 +8,7 @@
     ├── UnknownIdError(LookupError)        category, vulnerability, user or tenant not found
     ├── InputTooLargeError(ValueError)     a text or body exceeds an explicit size limit
     ├── InvalidInputError(ValueError)      a value the guard cannot act on (e.g. blank feedback text)
+    │   └── MalformedActionError           an agent action of no known shape, or bad JSON arguments
     ├── UnsupportedInputError(ValueError)  an input kind this deployment does not take (image URL)
     ├── ScoringError                       one item could not be scored or decided, alone
     ├── NotFittedError(ValueError, AttributeError)
@@ -29,6 +30,7 @@ __all__ = [
     "UnknownIdError",
     "InputTooLargeError",
     "InvalidInputError",
+    "MalformedActionError",
     "UnsupportedInputError",
     "ScoringError",
     "NotFittedError",
@@ -120,6 +122,24 @@ class InvalidInputError(PersonaguardError, ValueError):
     """A value of the right type that the guard cannot act on; the message says what to send."""
 
     code = "invalid_input"
+
+
+class MalformedActionError(InvalidInputError):
+    """An agent action (or trajectory step) the guard cannot read: never allowed by default.
+
+    Attributes
+    ----------
+    loc : tuple of (str or int)
+        Where in the action the problem is, e.g. ``("function", "arguments")``.
+    """
+
+    code = "malformed_action"
+
+    def __init__(self, message: str, *, loc: tuple[str | int, ...] = ()) -> None:
+        where = f" (at {'.'.join(str(p) for p in loc)})" if loc else ""
+        super().__init__(f"{message}{where}")
+        self.detail = message
+        self.loc = loc
 
 
 class UnsupportedInputError(PersonaguardError, ValueError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -28,6 +28,9 @@ from personaguard.taxonomy import Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
+
+    from personaguard.actions.checker import ActionChecker
+    from personaguard.actions.decision import ActionDecision
 
     from personaguard.learn.feedback import LearnResult
     from personaguard.learn.learner import TrustRegionLearner
@@ -392,6 +395,55 @@ class Guard:
 
             self.image_scorer_ = ImageScorer(tuple(self.taxonomy.ids))
         return self.image_scorer_
+
+    def check_action(
+        self, action: Any, *, user: "UserProfile | None" = None, trajectory: Sequence[Any] | None = None
+    ) -> "ActionDecision":
+        """Decide whether an agent may take a tool call for this user: allow, confirm or block.
+
+        Parameters
+        ----------
+        action : dict or str
+            ``{"tool": name, "arguments": {...}}``, an OpenAI ``tool_calls`` item (arguments as a
+            JSON string) or an MCP ``tools/call`` params object; a string is parsed as JSON.
+        user : UserProfile or None, default=None
+            Whose privacy persona (``privacy``) and per-data-type settings (``privacy_settings``)
+            apply; None is a ``balanced`` user. The text the action sends is also decided for them.
+        trajectory : list or None, default=None
+            Earlier steps, oldest first: actions in the same shapes, and ``{"observation": text}``.
+
+        Returns
+        -------
+        ActionDecision
+            Outcome, explanation naming the data, recipient and deciding rule, the question to
+            ask when the outcome is ``confirm``, each flow's verdict and the trajectory risk.
+
+        Raises
+        ------
+        MalformedActionError
+            An action or step of no known shape, or arguments that are not a JSON object.
+        InputTooLargeError
+            Arguments, an observation or the trajectory over their limits.
+
+        Examples
+        --------
+        >>> from personaguard import UserProfile
+        >>> act = {"tool": "send_email", "arguments": {"to": "jobs@acme-corp.io", "body": "I was diagnosed with bipolar disorder."}}
+        >>> Guard().check_action(act, user=UserProfile(id="u", privacy="privacy-first")).outcome.value
+        'confirm'
+        """
+        return self.action_checker().check(action, user=user, trajectory=trajectory)
+
+    def action_checker(self) -> "ActionChecker":
+        """The agent-action checker, built on first use; it decides sent text with this guard."""
+        if getattr(self, "action_checker_", None) is None:
+            from personaguard.actions.checker import ActionChecker
+
+            self.action_checker_ = ActionChecker(
+                text_check=lambda texts, user: self.check_batch(texts, user=user),
+                attack_categories=self.taxonomy.attack_ids,
+            )
+        return self.action_checker_
 
     def parse_profile(self, text: str, *, id: str = "anonymous") -> "UserProfile":
         """A profile parsed from a self-description, reusing this guard's encoder and knowledge base."""

@@ -29,6 +29,7 @@ from pydantic import (
     model_validator,
 )
 
+from personaguard.actions.kinds import DataType, FlowSetting, PrivacyPersona
 from personaguard.errors import ConfigError, FloorRelaxedError, PersonaguardError, UnknownIdError
 from personaguard.learn.state import LearnedState
 from personaguard.taxonomy import Taxonomy
@@ -182,6 +183,11 @@ class UserProfile(BaseModel):
     answers : dict of str to bool, default={}
         The user's answers to the guard's questions, by vulnerability id: ``True`` makes the
         vulnerability certain (confidence 1), ``False`` rules it out, whatever was parsed.
+    privacy : PrivacyPersona or None, default=None
+        ``privacy-first``, ``balanced`` or ``utility-first``: how agent actions taken for this
+        user are checked (``Guard.check_action``); None is ``balanced``.
+    privacy_settings : dict of DataType to FlowSetting, default={}
+        Per-data-type choices (``{"location": "block"}``) that override the persona.
 
     Examples
     --------
@@ -208,6 +214,12 @@ class UserProfile(BaseModel):
     learned: LearnedState = Field(default_factory=LearnedState, description="Learned threshold offsets.")
     answers: dict[str, bool] = Field(
         default_factory=dict, description="Answers to the guard's questions: vulnerability id -> has it."
+    )
+    privacy: PrivacyPersona | None = Field(
+        default=None, description="Privacy persona for agent actions: privacy-first, balanced or utility-first."
+    )
+    privacy_settings: dict[DataType, FlowSetting] = Field(
+        default_factory=dict, description="Per-data-type agent-action settings (allow/confirm/block); override the persona."
     )
 
     # Values derived from this profile (thresholds in force, embeddings of its own examples), kept
@@ -417,7 +429,7 @@ class UserProfile(BaseModel):
     def from_text(
         cls, text: str, *, id: str = "anonymous", parser: "VulnerabilityParser | None" = None
     ) -> "UserProfile":
-        """A profile whose vulnerabilities (and age band) are parsed from a self-description.
+        """A profile whose vulnerabilities, age band and privacy choices are parsed from a self-description.
 
         Parameters
         ----------
@@ -440,5 +452,9 @@ class UserProfile(BaseModel):
             from personaguard.personalize.parse import default_parser
 
             parser = default_parser()
+        from personaguard.personalize.privacy import parse_privacy
+
         parsed = parser.parse(text)
-        return cls(id=id, self_description=text, vulnerabilities=list(parsed.vulnerabilities), age_band=parsed.age_band)
+        privacy = parse_privacy(text)
+        return cls(id=id, self_description=text, vulnerabilities=list(parsed.vulnerabilities), age_band=parsed.age_band,
+                   privacy=privacy.persona, privacy_settings=dict(privacy.settings))

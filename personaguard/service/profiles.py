@@ -57,19 +57,30 @@ def to_profile(document: dict[str, Any], *, taxonomy: Any = None) -> BaseModel |
 
 
 def parse_self_description(guard: Any, user_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    """``body`` with the vulnerabilities and age band parsed from its ``self_description``.
+    """``body`` with the vulnerabilities, age band and privacy choices parsed from its ``self_description``.
 
     Exactly what the CLI's ``--user-text`` does (``Guard.parse_profile``), so a profile stored
     through the service decides as the CLI does; each parsed vulnerability carries its evidence
     (the words it came from and their span). Fields the body gives explicitly win: a body with
-    ``vulnerabilities`` or ``age_band`` is taken as written.
+    ``vulnerabilities`` or ``age_band`` keeps them as written, one with ``privacy`` or
+    ``privacy_settings`` keeps its privacy choices.
     """
     text = body.get("self_description")
-    if not isinstance(text, str) or not text.strip() or "vulnerabilities" in body or "age_band" in body:
+    if not isinstance(text, str) or not text.strip():
         return body
-    parsed = guard.parse_profile(text, id=user_id)
-    return {
-        **body,
-        "vulnerabilities": [v.model_dump(mode="json") for v in parsed.vulnerabilities],
-        "age_band": None if parsed.age_band is None else parsed.age_band.value,
-    }
+    wants_vulnerabilities = "vulnerabilities" not in body and "age_band" not in body
+    wants_privacy = "privacy" not in body and "privacy_settings" not in body
+    out = dict(body)
+    if wants_vulnerabilities:
+        parsed = guard.parse_profile(text, id=user_id)
+        out["vulnerabilities"] = [v.model_dump(mode="json") for v in parsed.vulnerabilities]
+        out["age_band"] = None if parsed.age_band is None else parsed.age_band.value
+    if wants_privacy:
+        from personaguard.personalize.privacy import parse_privacy
+
+        reading = parse_privacy(text)
+        if reading.persona is not None:
+            out["privacy"] = reading.persona.value
+        if reading.settings:
+            out["privacy_settings"] = {k.value: v.value for k, v in reading.settings.items()}
+    return out

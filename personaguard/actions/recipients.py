@@ -1,0 +1,84 @@
+"""Classify a flow's recipient (an address, a name, a handle, an app) into a :class:`RecipientKind`.
+
+Rules are regexes in ``recipients.yaml``, tried in file order; the first kind that matches wins.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from personaguard.actions.kinds import RecipientKind
+from personaguard.taxonomy.load import parse_yaml_model
+
+__all__ = ["RecipientRules", "load_recipient_rules"]
+
+_EMAIL = re.compile(r"^[\w.+-]+@([\w-]+\.[\w.-]+)$")
+_PHONE = re.compile(r"^\+?[\d ().-]{7,}$")
+_NAME = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}$")
+
+
+class RecipientRules(BaseModel):
+    """Regexes by recipient kind, plus the mail domains that mean 'one person'.
+
+    Examples
+    --------
+    >>> rules = load_recipient_rules()
+    >>> [rules.classify(r).value for r in ["dr.lee@cityclinic.org", "public", "Mom", "jo@gmail.com", "x@acme-data.io"]]
+    ['healthcare', 'public', 'family', 'contact', 'unknown']
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kinds: dict[RecipientKind, str]
+    domain_words: dict[RecipientKind, list[str]] = Field(default_factory=dict)
+    personal_domains: list[str] = Field(default_factory=list)
+
+    @field_validator("kinds")
+    @classmethod
+    def _compiles(cls, value: dict[RecipientKind, str]) -> dict[RecipientKind, str]:
+        for kind, pattern in value.items():
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"pattern for {kind.value!r} is not a valid regex: {exc}") from exc
+        return value
+
+    def model_post_init(self, __context: object) -> None:
+        compiled = [(k, re.compile(p, re.IGNORECASE)) for k, p in self.kinds.items()]
+        object.__setattr__(self, "_compiled", compiled)
+
+    def classify(self, recipient: str) -> RecipientKind:
+        """The kind of one recipient string."""
+        value = recipient.strip()
+        if not value:
+            return RecipientKind.UNKNOWN
+        # Mail addresses: read the local part and domain as words ("dr.lee@cityclinic.org").
+        readable = re.sub(r"[._@-]+", " ", value) if "@" in value else value
+        m = _EMAIL.match(value)
+        glued = value.lower().replace(".", " ") if m else ""
+        for kind, rx in self._compiled:  # type: ignore[attr-defined]
+            if rx.search(value) or (readable is not value and rx.search(readable)):
+                return kind  # type: ignore[no-any-return]
+            if m and any(w in glued for w in self.domain_words.get(kind, ())):
+                return kind  # type: ignore[no-any-return]
+        if m:
+            return RecipientKind.CONTACT if m.group(1).lower() in self.personal_domains else RecipientKind.UNKNOWN
+        if _NAME.match(value):
+            return RecipientKind.CONTACT
+        if _PHONE.match(value):
+            return RecipientKind.UNKNOWN
+        return RecipientKind.UNKNOWN
+
+
+@lru_cache(maxsize=4)
+def load_recipient_rules(path: str | None = None) -> RecipientRules:
+    """The packaged rules, or rules from a YAML file; validated and compiled at load."""
+    if path is None:
+        text = resources.files("personaguard.actions").joinpath("recipients.yaml").read_text(encoding="utf-8")
+        return parse_yaml_model(text, RecipientRules, source="personaguard/actions/recipients.yaml")
+    return parse_yaml_model(Path(path).read_text(encoding="utf-8"), RecipientRules, source=str(path))
