@@ -438,10 +438,12 @@ class Guard:
         """The agent-action checker, built on first use; it decides sent text with this guard."""
         if getattr(self, "action_checker_", None) is None:
             from personaguard.actions.checker import ActionChecker
+            from personaguard.actions.meaning import MeaningDetector
 
             self.action_checker_ = ActionChecker(
                 text_check=lambda texts, user: self.check_batch(texts, user=user),
                 attack_categories=self.taxonomy.attack_ids,
+                meaning=MeaningDetector(self.personal_risk_model().encoder),
             )
         return self.action_checker_
 

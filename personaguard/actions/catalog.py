@@ -102,7 +102,9 @@ class ToolCatalog(BaseModel):
         for rule in self.infer:
             if words & set(rule.words):
                 base = index[_norm(rule.like)]
-                return base.model_copy(update={"name": tool, "aliases": [], "inferred": True})
+                # Its argument names are unknown too: every string is read as content.
+                content = [*base.content, "*"] if base.channel.is_outward else base.content
+                return base.model_copy(update={"name": tool, "aliases": [], "inferred": True, "content": content})
         return ToolSpec(name="unknown", channel=Channel.FORM, content=["*"], inferred=True, owned_content=True)
 
     def state_of(self, spec: ToolSpec) -> str:

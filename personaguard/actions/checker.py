@@ -22,6 +22,7 @@ from personaguard.actions.shapes import Observation, ToolCall, parse_action, par
 from personaguard.actions.trajectory import MarkovChain, load_chain
 
 if TYPE_CHECKING:
+    from personaguard.actions.meaning import MeaningDetector
     from personaguard.decide.outcome import Decision
     from personaguard.personalize.profile import UserProfile
 
@@ -50,6 +51,8 @@ class ActionChecker:
     attack_categories : frozenset of str, default=frozenset()
         Text-guard categories about manipulating a model (jailbreak): not a harm of text sent to
         people, so they do not count in the content verdict.
+    meaning : MeaningDetector or None, default=None
+        Finds personal data by meaning when the lexicon sees nothing strong; None: lexicon only.
 
     Examples
     --------
@@ -70,6 +73,7 @@ class ActionChecker:
         chain: MarkovChain | None = None,
         horizon: int = 3,
         attack_categories: frozenset[str] = frozenset(),
+        meaning: "MeaningDetector | None" = None,
     ) -> None:
         if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1:
             raise ValueError(f"horizon must be an int >= 1, got {horizon!r}")
@@ -81,6 +85,7 @@ class ActionChecker:
         self.chain = chain or load_chain()
         self.horizon = horizon
         self.attack_categories = frozenset(attack_categories)
+        self.meaning = meaning
 
     def check(self, action: Any, *, user: "UserProfile | None" = None, trajectory: Sequence[Any] | None = None) -> ActionDecision:
         """Decide on one action; see :meth:`personaguard.Guard.check_action`.
@@ -99,7 +104,8 @@ class ActionChecker:
         persona = (user.privacy if user is not None else None) or PrivacyPersona.BALANCED
         settings = dict(user.privacy_settings) if user is not None else {}
         limits = self.norms.personas[persona]
-        reading = read_action(call, spec, lexicon=self.lexicon, rules=self.recipients, memory=memory)
+        reading = read_action(call, spec, lexicon=self.lexicon, rules=self.recipients, memory=memory,
+                              meaning=self.meaning.detect if self.meaning is not None else None)
         purposes = self.norms.purposes_in(reading.words)
         flows = [self._judge(f, purposes, limits, settings, persona) for f in reading.flows]
         public = any(r.kind is RecipientKind.PUBLIC for r in reading.recipients)

@@ -57,6 +57,9 @@ class Signal(BaseModel):
     pattern: str
     case_sensitive: bool = False
     check: Literal["luhn"] | None = None
+    owned_only: bool = Field(default=False, description=(
+        "A terse label that names a record only in the user's own things (file names, calendar "
+        "titles, form fields): 'custody_agreement.pdf'; in a sentence it would be a topic."))
     needs_anchor: bool = Field(default=True, description=(
         "Topic words only disclose someone's data in a sentence about a person (I, my, she, a "
         "named relation); without one the strength is scaled by `unanchored`. Structured values "
@@ -111,6 +114,8 @@ class DataLexicon(BaseModel):
         """
         best: dict[tuple[DataType, str], Detection] = {}
         for dt, signal, rx in self._compiled:  # type: ignore[attr-defined]
+            if signal.owned_only and not owned:
+                continue
             for m in rx.finditer(text):
                 if signal.check == "luhn" and not _luhn(m.group(0)):
                     continue

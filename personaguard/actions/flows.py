@@ -9,7 +9,7 @@ carries a location; a permission scope opens a data type).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,11 +22,15 @@ from personaguard.actions.shapes import Observation, ToolCall
 __all__ = ["Recipient", "InformationFlow", "ActionReading", "FileMemory", "read_action"]
 
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\+?\d[\d ().-]{6,}\d")
-_GENERIC_RECIPIENT_KEYS = re.compile(r"(^|_)(to|cc|bcc|recipients?|email|emails|phone|number|payee|share_with|audience|user|users|attendees|invitees)$")
+_GENERIC_RECIPIENT_KEYS = re.compile(
+    r"(^|_)(to|cc|bcc|recipients?|email|emails|phone|number|payee|share_with|user|users|attendees|invitees|guests|"
+    r"participants|chat_id|channel|from)$")
 _PRIVATE_WORDS = {"private", "only me", "only_me", "me", "self", "just me"}
 _NARROW_WORDS = {"friends", "close friends", "close_friends", "followers_only", "connections", "contacts"}
 _PUBLIC_WORDS = {"public", "everyone", "anyone", "all", "world", "anyone_with_link", "anyone-with-link"}
 _MAX_CONTENT_CHARS = 20_000
+_AUDIENCE_KEYS = ("visibility", "audience", "access", "privacy", "visible_to")
+_STRONG = 0.85
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,7 @@ def _audience(spec: ToolSpec, arguments: Mapping[str, Any]) -> RecipientKind | N
         v = arguments.get(key)
         if isinstance(v, str) and v.strip().lower() in {x.lower() for x in values}:
             return RecipientKind.PUBLIC
-    for key in ("visibility", "audience", "access", "privacy", "visible_to"):
+    for key in _AUDIENCE_KEYS:
         v = arguments.get(key)
         if isinstance(v, str):
             low = v.strip().lower()
@@ -147,9 +151,10 @@ def _recipients(spec: ToolSpec, call: ToolCall, rules: RecipientRules) -> list[R
     args = call.arguments
     audience = _audience(spec, args)
     named: list[str] = []
-    keys = spec.recipients or [k for k in args if _GENERIC_RECIPIENT_KEYS.search(k.lower())]
+    generic = [k for k in args if _GENERIC_RECIPIENT_KEYS.search(k.lower())]
+    keys = [*spec.recipients, *(k for k in generic if k not in spec.recipients)] if spec.inferred else (spec.recipients or generic)
     for key in keys:
-        if key in spec.public_when or key in ("visibility", "audience", "access", "privacy", "visible_to"):
+        if key in spec.public_when or key in _AUDIENCE_KEYS:
             continue
         named += _recipient_values(_get(args, key))
     if "*" in spec.content and not named:
@@ -178,7 +183,9 @@ def _recipients(spec: ToolSpec, call: ToolCall, rules: RecipientRules) -> list[R
 def _contents(spec: ToolSpec, call: ToolCall) -> list[tuple[str, str]]:
     args = call.arguments
     if "*" in spec.content:
-        pairs = [(p, t) for p, t in call.strings() if not _ADDRESS.fullmatch(t.strip())]
+        skip = {*spec.recipients, *spec.public_when, *_AUDIENCE_KEYS}
+        pairs = [(p, t) for p, t in call.strings()
+                 if re.split(r"[.\[]", p, maxsplit=1)[0] not in skip and not _ADDRESS.fullmatch(t.strip())]
     else:
         pairs = [(key, t) for key in spec.content for t in _texts(_get(args, key))]
     if spec.channel in (Channel.PERMISSION, Channel.SETTINGS):
@@ -204,6 +211,7 @@ def read_action(
     rules: RecipientRules,
     memory: FileMemory | None = None,
     purpose_words: Iterable[str] = (),
+    meaning: Callable[[list[tuple[str, str]]], list[Detection]] | None = None,
 ) -> ActionReading:
     """Read one call: its recipients, the data in it and the resulting flows.
 
@@ -216,6 +224,9 @@ def read_action(
         The data lexicon and the recipient rules.
     memory : FileMemory or None
         What earlier steps read; attached files carry the data seen in them.
+    meaning : callable or None
+        ``meaning([(path, text), ...])`` finds data by meaning; asked only for an outward action whose
+        text shows nothing strong to the lexicon.
     """
     memory = memory or FileMemory()
     recipients = _recipients(spec, call, rules)
@@ -223,6 +234,10 @@ def read_action(
     detections: list[Detection] = []
     for path, text in contents:
         detections += lexicon.detect(text, path, owned=spec.owned_content)
+    if meaning is not None and spec.channel.is_outward and max((d.strength for d in detections), default=0.0) < _STRONG:
+        sent = [(p, t) for p, t in contents if len(t.strip()) >= 12 and not _ADDRESS.fullmatch(t.strip())]
+        if sent:
+            detections += meaning(sent[:8])
     for name in _attachment_names(spec, call):
         detections += lexicon.detect(re.sub(r"[_\-.]+", " ", _basename(name)), "attachments", owned=True)
         detections += [Detection(d.data_type, d.strength, d.evidence, f"attachment {name}", d.subject)

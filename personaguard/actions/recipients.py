@@ -61,13 +61,17 @@ class RecipientRules(BaseModel):
         readable = re.sub(r"[._@-]+", " ", value) if "@" in value else value
         m = _EMAIL.match(value)
         glued = value.lower().replace(".", " ") if m else ""
+        personal = bool(m) and m.group(1).lower() in self.personal_domains
         for kind, rx in self._compiled:  # type: ignore[attr-defined]
+            # "partner@data-brokers.io" is no relative: family words count in names and personal mail only.
+            if kind is RecipientKind.FAMILY and m and not personal:
+                continue
             if rx.search(value) or (readable is not value and rx.search(readable)):
                 return kind  # type: ignore[no-any-return]
             if m and any(w in glued for w in self.domain_words.get(kind, ())):
                 return kind  # type: ignore[no-any-return]
         if m:
-            return RecipientKind.CONTACT if m.group(1).lower() in self.personal_domains else RecipientKind.UNKNOWN
+            return RecipientKind.CONTACT if personal else RecipientKind.UNKNOWN
         if _NAME.match(value):
             return RecipientKind.CONTACT
         if _PHONE.match(value):

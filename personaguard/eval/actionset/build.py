@@ -17,6 +17,7 @@ from typing import Any
 
 from personaguard.eval.actionset.pools import (
     HARD_NEGATIVE,
+    FRESH,
     HARMFUL_POSTS,
     INDIRECT,
     PLAIN,
@@ -291,10 +292,16 @@ def _forwarding(rng: random.Random) -> Iterator[Item]:
                     note="contact list mailed to an unknown address", slice_="trajectory")
 
 
+def _fresh(rng: random.Random) -> Iterator[Item]:
+    """The slice written after tuning (``pools.FRESH``), kept apart so its figures stay honest."""
+    for tool, arguments, leak, note in FRESH:
+        yield _item("fresh", _shape(rng, tool, dict(arguments)), leak=leak, note=note, slice_="fresh")
+
+
 def build_items(seed: int = 0) -> list[Item]:
     """Every item of the set, in a fixed order (same seed, same set)."""
     rng = random.Random(seed)
-    items = [*_leaks(rng), *_benign(rng), *_trajectories(rng), *_forwarding(rng)]
+    items = [*_leaks(rng), *_benign(rng), *_trajectories(rng), *_forwarding(rng), *_fresh(rng)]
     ids = [i["id"] for i in items]
     if len(set(ids)) != len(ids):
         raise RuntimeError("duplicate item ids in the action set")
