@@ -161,10 +161,11 @@ class ActionChecker:
                     outcome = ActionOutcome.BLOCK
             rule = f"your setting {flow.data_type.value}: {setting.value}" + ("" if strays else f" ({why}: expected flow)")
         else:
-            outcome = (ActionOutcome.BLOCK if risk >= limits.block else
+            blocks = limits.block is not None and risk >= limits.block
+            outcome = (ActionOutcome.BLOCK if blocks else
                        ActionOutcome.CONFIRM if risk >= limits.confirm else ActionOutcome.ALLOW)
             cmp = ">=" if outcome is not ActionOutcome.ALLOW else "<"
-            limit = limits.block if outcome is ActionOutcome.BLOCK else limits.confirm
+            limit = limits.block if blocks and limits.block is not None else limits.confirm
             rule = f"{why}; risk {risk:.2f} {cmp} {limit:.2f} ({persona.value})"
         floor = self.norms.floor_for(flow.data_type, flow.recipient.kind, flow.strength)
         if floor is not None and floor.outcome.severity > outcome.severity:

@@ -21,19 +21,19 @@ __all__ = ["PersonaThresholds", "PurposeRule", "Floor", "NormBook", "load_norms"
 
 
 class PersonaThresholds(BaseModel):
-    """Flow risk at which a persona asks first (``confirm``) and refuses (``block``)."""
+    """Flow risk at which a persona asks first (``confirm``) and refuses (``block``; None: risk alone never blocks)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     confirm: float = Field(gt=0.0, le=1.0)
-    block: float = Field(gt=0.0, le=1.0)
+    block: float | None = Field(default=None, gt=0.0, le=1.0)
     ahead: float = Field(default=0.3, ge=0.0, le=1.0, description=(
         "P(leak within the horizon) at which a reversible step (a draft) that would leak if sent is "
         "confirmed before the irreversible step."))
 
     @model_validator(mode="after")
     def _order(self) -> "PersonaThresholds":
-        if self.confirm > self.block:
+        if self.block is not None and self.confirm > self.block:
             raise ValueError(f"confirm ({self.confirm}) must be <= block ({self.block})")
         return self
 

@@ -20,6 +20,7 @@ __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 #: The one registry of command modules, in help order.
 COMMAND_MODULES: tuple[str, ...] = (
     "personaguard.cli.check",
+    "personaguard.cli.actions",
     "personaguard.cli.profile",
     "personaguard.cli.eval_personal",
     "personaguard.cli.batch",

@@ -12,6 +12,7 @@ from personaguard.record.db import session_scope
 from personaguard.service.deps import ServiceState
 from personaguard.service.profiles import parse_self_description, to_profile, validate_document
 from personaguard.service.schemas import (
+    ActionRequest,
     FeedbackIn,
     FeedbackOut,
     ModerationRequest,
@@ -20,12 +21,13 @@ from personaguard.service.schemas import (
     PolicyApplied,
 )
 
-__all__ = ["moderate", "give_feedback"]
+__all__ = ["moderate", "give_feedback", "user_profile_for"]
 
 
-def _user_profile(
-    state: ServiceState, tenant: repos.TenantInfo, req: ModerationRequest
+def user_profile_for(
+    state: ServiceState, tenant: repos.TenantInfo, req: ModerationRequest | ActionRequest
 ) -> tuple[str | None, Any, PolicyApplied]:
+    """The profile a request names: stored (``user``), inline (``user_profile``) or none (tenant default)."""
     if req.user is not None:
         with session_scope(state.sessions) as session:
             if tenant.register_unknown_users:
@@ -77,7 +79,7 @@ def moderate(
     state: ServiceState, tenant: repos.TenantInfo, req: ModerationRequest, request_id: str
 ) -> ModerationResponse:
     """Decide on every input (micro-batched with concurrent requests) and append to the audit log."""
-    user_id, profile, policy = _user_profile(state, tenant, req)
+    user_id, profile, policy = user_profile_for(state, tenant, req)
     texts = req.texts
     kwargs: dict[str, Any] = {"user": profile} if profile is not None and state.accepts_user else {}
     if tenant.policy is not None:

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from personaguard.actions.decision import ActionDecision
+from personaguard.actions.kinds import ActionOutcome
 from personaguard.decide.outcome import Outcome, Question, UserFactor
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "DecisionOut",
     "DecisionsPage",
     "Health",
+    "ActionRequest",
+    "ActionResponse",
 ]
 
 #: User ids are opaque to us but must be printable and short (they appear in URLs and logs).
@@ -231,9 +235,9 @@ class DecisionOut(BaseModel):
     request_id: str
     user: str | None
     created_at: datetime
-    text: str | None = Field(description="The text, or null when the tenant keeps hashes only.")
+    text: str | None = Field(description="The text (for an agent action: its JSON), or null when the tenant keeps hashes only.")
     text_sha256: str
-    outcome: Outcome
+    outcome: Outcome | ActionOutcome = Field(description="allow, warn, block or ask; for an agent action allow, confirm or block.")
     flagged: bool
     p_any: float
     scores: dict[str, float]
@@ -256,3 +260,33 @@ class Health(BaseModel):
     model_version: str
     database: Literal["ok"]
     learner: Literal["ok", "unavailable"] = Field(description="unavailable: feedback is stored, not learned.")
+
+
+class ActionRequest(_In):
+    """An agent's proposed tool call, for one user, with the steps that led to it."""
+
+    action: dict[str, Any] | str = Field(
+        description="{\"tool\": name, \"arguments\": {...}}, an OpenAI tool_calls item (arguments as a JSON string) "
+        "or an MCP tools/call params object; a string is parsed as JSON."
+    )
+    trajectory: list[Any] | None = Field(
+        default=None, max_length=500,
+        description="Earlier steps, oldest first: actions in the same shapes and {\"observation\": text}.",
+    )
+    user: str | None = Field(default=None, pattern=USER_ID_PATTERN, description="A stored profile id (as in moderations).")
+    user_profile: dict[str, Any] | None = Field(default=None, description="An inline UserProfile (not stored).")
+
+    @model_validator(mode="after")
+    def _check(self) -> ActionRequest:
+        if self.user is not None and self.user_profile is not None:
+            raise ValueError("give either user (a stored profile id) or user_profile (inline), not both")
+        return self
+
+
+class ActionResponse(ActionDecision):
+    """The decision on the action (as ``Guard.check_action`` returns it) and its audit-log row."""
+
+    id: str = Field(description="'act-<request id>'.")
+    decision_id: int = Field(description="The audit-log row (GET /v1/decisions).")
+    model_version: str
+    policy: PolicyApplied

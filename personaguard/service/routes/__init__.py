@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from personaguard.service.routes import decisions, feedback, health, moderations, monitor, users
+from personaguard.service.routes import actions, decisions, feedback, health, moderations, monitor, users
 
 __all__ = ["ROUTERS"]
 
 ROUTERS: tuple[APIRouter, ...] = (
     moderations.router,
+    actions.router,
     users.router,
     feedback.router,
     decisions.router,
