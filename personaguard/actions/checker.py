@@ -191,19 +191,18 @@ class ActionChecker:
         texts = [(path, t) for path, t in contents if len(t.strip()) >= _MIN_CONTENT_CHARS]
         if spec.channel in (Channel.PERMISSION, Channel.SETTINGS) or not texts:
             return None
-        decisions = self.text_check([t for _, t in texts], user)
-        worst_i, worst_level, worst_cats = 0, "allow", []
-        for i, d in enumerate(decisions):
-            cats = [v for v in d.categories if v.outcome.value != "allow" and v.id not in self.attack_categories]
-            level = max((v.outcome.value for v in cats), key=lambda o: _TEXT_SEVERITY.get(o, 0), default="allow")
-            if _TEXT_SEVERITY.get(level, 0) > _TEXT_SEVERITY.get(worst_level, 0):
-                worst_i, worst_level, worst_cats = i, level, [v.id for v in cats]
+        # One text, one scoring pass: the parts of a message are read together, as its reader will.
+        [d] = self.text_check(["\n\n".join(t for _, t in texts)], user)
+        cats = [v for v in d.categories if v.outcome.value != "allow" and v.id not in self.attack_categories]
+        worst_level = max((v.outcome.value for v in cats), key=lambda o: _TEXT_SEVERITY.get(o, 0), default="allow")
+        worst_cats = [v.id for v in cats]
+        source = "+".join(dict.fromkeys(p for p, _ in texts))
         if public:
             outcome = {"block": ActionOutcome.BLOCK, "warn": ActionOutcome.CONFIRM, "ask": ActionOutcome.CONFIRM}
         else:
             outcome = {"block": ActionOutcome.CONFIRM}
         return ContentVerdict(outcome=outcome.get(worst_level, ActionOutcome.ALLOW), text_outcome=worst_level,
-                              categories=worst_cats, source=texts[worst_i][0])
+                              categories=worst_cats, source=source[:200])
 
     def _ahead(
         self, call: ToolCall, spec: ToolSpec, memory: FileMemory, purposes: set[str], limits: PersonaThresholds,

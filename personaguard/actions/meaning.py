@@ -23,7 +23,11 @@ __all__ = ["MeaningExamples", "MeaningDetector", "load_meanings"]
 
 
 class _Encoder(Protocol):
-    def encode(self, texts: list[str]) -> Any: ...
+    def tokenize(self, texts: list[str]) -> list[list[int]]: ...
+
+    def windows(self, ids: list[int]) -> list[list[int]]: ...
+
+    def encode_ids(self, windows: list[list[int]]) -> Any: ...
 
 
 class MeaningExamples(BaseModel):
@@ -44,8 +48,8 @@ class MeaningDetector:
 
     Parameters
     ----------
-    encoder : object with ``encode(list[str])``
-        Returns windows with ``embeddings`` (unit rows) and ``owner`` (the MiniLM encoders).
+    encoder : MiniLMEncoder
+        Anything with ``tokenize``, ``windows`` and ``encode_ids`` (the MiniLM encoders).
     examples : MeaningExamples or None
         None loads the packaged ``meanings.yaml``.
     """
@@ -58,14 +62,11 @@ class MeaningDetector:
         self.bank_ = self._embed(texts)
 
     def _embed(self, texts: list[str]) -> NDArray[np.float32]:
-        out = self.encoder.encode(texts)
-        emb = np.asarray(out.embeddings, dtype=np.float32)
-        owner = np.asarray(out.owner)
-        # One vector per text: the mean of its windows, renormalized.
-        pooled = np.zeros((len(texts), emb.shape[1]), dtype=np.float32)
-        np.add.at(pooled, owner, emb)
-        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-8)
-        return pooled
+        # The first window of each text only (up to 256 tokens): the sentence-level windows the
+        # harm scorer adds cost several passes and a disclosure is judged on the whole message.
+        first = [self.encoder.windows(ids)[0] for ids in self.encoder.tokenize(texts)]
+        emb = np.asarray(self.encoder.encode_ids(first), dtype=np.float32)
+        return emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-8)
 
     def scores(self, texts: list[str]) -> list[dict[DataType | None, float]]:
         """Per text: mean of the top-k similarities to each data type's examples (None: everyday ones)."""
