@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from personaguard.actions.kinds import Channel, DataType
 from personaguard.taxonomy.load import parse_yaml_model
 
-__all__ = ["ToolSpec", "InferRule", "ToolCatalog", "load_tool_catalog"]
+__all__ = ["InferRule", "ToolCatalog", "ToolSpec", "load_tool_catalog"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -71,7 +71,7 @@ class ToolCatalog(BaseModel):
     infer: list[InferRule] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _check(self) -> "ToolCatalog":
+    def _check(self) -> ToolCatalog:
         seen: dict[str, str] = {}
         for name, spec in self.tools.items():
             for key in (name, *spec.aliases):
@@ -84,7 +84,7 @@ class ToolCatalog(BaseModel):
                 raise ValueError(f"infer rule 'like: {rule.like}' names no tool of the catalog")
         return self
 
-    def model_post_init(self, __context: object) -> None:
+    def model_post_init(self, context: object, /) -> None:
         index: dict[str, ToolSpec] = {}
         for name, spec in self.tools.items():
             named = spec.model_copy(update={"name": name})

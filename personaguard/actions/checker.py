@@ -73,7 +73,7 @@ class ActionChecker:
         chain: MarkovChain | None = None,
         horizon: int = 3,
         attack_categories: frozenset[str] = frozenset(),
-        meaning: "MeaningDetector | None" = None,
+        meaning: MeaningDetector | None = None,
     ) -> None:
         if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1:
             raise ValueError(f"horizon must be an int >= 1, got {horizon!r}")
@@ -87,7 +87,7 @@ class ActionChecker:
         self.attack_categories = frozenset(attack_categories)
         self.meaning = meaning
 
-    def check(self, action: Any, *, user: "UserProfile | None" = None, trajectory: Sequence[Any] | None = None) -> ActionDecision:
+    def check(self, action: Any, *, user: UserProfile | None = None, trajectory: Sequence[Any] | None = None) -> ActionDecision:
         """Decide on one action; see :meth:`personaguard.Guard.check_action`.
 
         Raises
@@ -177,7 +177,7 @@ class ActionChecker:
         )
 
     def _content(
-        self, contents: list[tuple[str, str]], spec: ToolSpec, user: "UserProfile | None", *, public: bool
+        self, contents: list[tuple[str, str]], spec: ToolSpec, user: UserProfile | None, *, public: bool
     ) -> ContentVerdict | None:
         """The text guard on what is sent: its block stops a public post and asks first for a private message.
 

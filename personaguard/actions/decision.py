@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from personaguard.actions.kinds import ActionOutcome, Channel, DataType, PrivacyPersona, RecipientKind
 
-__all__ = ["FlowVerdict", "ContentVerdict", "TrajectoryRisk", "ActionDecision"]
+__all__ = ["ActionDecision", "ContentVerdict", "FlowVerdict", "TrajectoryRisk"]
 
 
 class FlowVerdict(BaseModel):

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from personaguard.actions.kinds import DataType
 from personaguard.taxonomy.load import parse_yaml_model
 
-__all__ = ["Detection", "Signal", "DataLexicon", "load_lexicon"]
+__all__ = ["DataLexicon", "Detection", "Signal", "load_lexicon"]
 
 _SENTENCE_END = re.compile(r"[.!?\n]")
 
@@ -94,7 +94,7 @@ class DataLexicon(BaseModel):
     unanchored: float = Field(default=0.35, ge=0.0, le=1.0, description="Strength factor for topic words about no one.")
     scopes: dict[DataType, list[str]] = Field(default_factory=dict)
 
-    def model_post_init(self, __context: object) -> None:
+    def model_post_init(self, context: object, /) -> None:
         compiled = [
             (dt, s, re.compile(s.pattern, 0 if s.case_sensitive else re.IGNORECASE))
             for dt, signals in self.data_types.items() for s in signals

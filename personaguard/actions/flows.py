@@ -19,7 +19,7 @@ from personaguard.actions.kinds import Channel, DataType, RecipientKind
 from personaguard.actions.recipients import RecipientRules
 from personaguard.actions.shapes import Observation, ToolCall
 
-__all__ = ["Recipient", "InformationFlow", "ActionReading", "FileMemory", "read_action"]
+__all__ = ["ActionReading", "FileMemory", "InformationFlow", "Recipient", "read_action"]
 
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\+?\d[\d ().-]{6,}\d")
 _GENERIC_RECIPIENT_KEYS = re.compile(

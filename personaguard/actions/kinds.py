@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["DataType", "Channel", "RecipientKind", "PrivacyPersona", "FlowSetting", "ActionOutcome"]
+__all__ = ["ActionOutcome", "Channel", "DataType", "FlowSetting", "PrivacyPersona", "RecipientKind"]
 
 
 class DataType(StrEnum):

@@ -19,7 +19,7 @@ from personaguard.actions.detect import Detection
 from personaguard.actions.kinds import DataType
 from personaguard.taxonomy.load import parse_yaml_model
 
-__all__ = ["MeaningExamples", "MeaningDetector", "load_meanings"]
+__all__ = ["MeaningDetector", "MeaningExamples", "load_meanings"]
 
 
 class _Encoder(Protocol):
@@ -65,8 +65,9 @@ class MeaningDetector:
         # The first window of each text only (up to 256 tokens): the sentence-level windows the
         # harm scorer adds cost several passes and a disclosure is judged on the whole message.
         first = [self.encoder.windows(ids)[0] for ids in self.encoder.tokenize(texts)]
-        emb = np.asarray(self.encoder.encode_ids(first), dtype=np.float32)
-        return emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-8)
+        emb: NDArray[np.float32] = np.asarray(self.encoder.encode_ids(first), dtype=np.float32)
+        norms: NDArray[np.float32] = np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), np.float32(1e-8))
+        return emb / norms
 
     def scores(self, texts: list[str]) -> list[dict[DataType | None, float]]:
         """Per text: mean of the top-k similarities to each data type's examples (None: everyday ones)."""

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from personaguard.actions.kinds import ActionOutcome, DataType, PrivacyPersona, RecipientKind
 from personaguard.taxonomy.load import parse_yaml_model
 
-__all__ = ["PersonaThresholds", "PurposeRule", "Floor", "NormBook", "load_norms"]
+__all__ = ["Floor", "NormBook", "PersonaThresholds", "PurposeRule", "load_norms"]
 
 
 class PersonaThresholds(BaseModel):
@@ -32,7 +32,7 @@ class PersonaThresholds(BaseModel):
         "confirmed before the irreversible step."))
 
     @model_validator(mode="after")
-    def _order(self) -> "PersonaThresholds":
+    def _order(self) -> PersonaThresholds:
         if self.block is not None and self.confirm > self.block:
             raise ValueError(f"confirm ({self.confirm}) must be <= block ({self.block})")
         return self
@@ -98,7 +98,7 @@ class NormBook(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _complete(self) -> "NormBook":
+    def _complete(self) -> NormBook:
         missing = [p.value for p in PrivacyPersona if p not in self.personas]
         if missing:
             raise ValueError(f"personas lacks {missing}")
@@ -115,7 +115,7 @@ class NormBook(BaseModel):
                 raise ValueError(f"rule for {rule.data.value} names purpose {rule.purpose!r}, not defined in purposes")
         return self
 
-    def model_post_init(self, __context: object) -> None:
+    def model_post_init(self, context: object, /) -> None:
         compiled = {name: re.compile(p, re.IGNORECASE) for name, p in self.purposes.items()}
         object.__setattr__(self, "_purposes", compiled)
 

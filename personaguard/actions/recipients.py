@@ -48,7 +48,7 @@ class RecipientRules(BaseModel):
                 raise ValueError(f"pattern for {kind.value!r} is not a valid regex: {exc}") from exc
         return value
 
-    def model_post_init(self, __context: object) -> None:
+    def model_post_init(self, context: object, /) -> None:
         compiled = [(k, re.compile(p, re.IGNORECASE)) for k, p in self.kinds.items()]
         object.__setattr__(self, "_compiled", compiled)
 
@@ -61,7 +61,7 @@ class RecipientRules(BaseModel):
         readable = re.sub(r"[._@-]+", " ", value) if "@" in value else value
         m = _EMAIL.match(value)
         glued = value.lower().replace(".", " ") if m else ""
-        personal = bool(m) and m.group(1).lower() in self.personal_domains
+        personal = m is not None and m.group(1).lower() in self.personal_domains
         for kind, rx in self._compiled:  # type: ignore[attr-defined]
             # "partner@data-brokers.io" is no relative: family words count in names and personal mail only.
             if kind is RecipientKind.FAMILY and m and not personal:

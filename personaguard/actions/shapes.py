@@ -26,8 +26,8 @@ from personaguard.errors import InputTooLargeError, MalformedActionError
 __all__ = [
     "MAX_ACTION_BYTES",
     "MAX_TRAJECTORY_STEPS",
-    "ToolCall",
     "Observation",
+    "ToolCall",
     "parse_action",
     "parse_step",
     "parse_trajectory",

@@ -30,7 +30,7 @@ import numpy as np
 from personaguard.actions.kinds import Channel
 from personaguard.errors import ConfigError
 
-__all__ = ["State", "MarkovChain", "load_chain", "VIOLATION", "END", "START", "DRAFT"]
+__all__ = ["DRAFT", "END", "START", "VIOLATION", "MarkovChain", "State", "load_chain"]
 
 State = tuple[str, bool]
 VIOLATION = "violation"
@@ -86,7 +86,7 @@ class MarkovChain:
         self.index_ = index
 
     @classmethod
-    def fit(cls, trajectories: Iterable[Sequence[tuple[str, bool, bool]]]) -> "MarkovChain":
+    def fit(cls, trajectories: Iterable[Sequence[tuple[str, bool, bool]]]) -> MarkovChain:
         """Count transitions in labeled trajectories of (channel, tainted after the step, step is a leak)."""
         counts: dict[str, dict[str, float]] = {}
 

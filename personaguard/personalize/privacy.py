@@ -21,29 +21,29 @@ _PERSONA_CUES: list[tuple[PrivacyPersona, re.Pattern[str]]] = [
     (PrivacyPersona.UTILITY_FIRST, re.compile(
         r"\b(utility[- ]first|don'?t (ask|bother|check with) me|do not (ask|bother) me|stop asking|just (do|get) (it|things)"
         r"( done)?|i don'?t (really )?(care|mind|worry) (much )?about (my )?privacy|convenience (over|matters more|first)"
-        r"|fewer (prompts|confirmations|questions)|i'?m not (a )?private|nothing to hide)\b", re.I)),
+        r"|fewer (prompts|confirmations|questions)|i'?m not (a )?private|nothing to hide)\b", re.IGNORECASE)),
     (PrivacyPersona.PRIVACY_FIRST, re.compile(
         r"\b(privacy[- ]first|(very|extremely|really|quite) private( person)?|private person|privacy (is|matters)"
         r"( (very|really|so|extremely))? (important|everything|a lot)|i (value|care about|guard|protect) my privacy"
         r"|(always )?ask (me )?(first|before (you )?(share|send|post|do)\w*)( anything)?|check with me (first|before)"
         r"|never share (anything|my (personal )?(info|information|data|details))|share as little as possible"
-        r"|(i'?m )?(paranoid|careful|cautious) about (my )?(privacy|data))\b", re.I)),
-    (PrivacyPersona.BALANCED, re.compile(r"\b(balanced|middle ground|sensible defaults)\b", re.I)),
+        r"|(i'?m )?(paranoid|careful|cautious) about (my )?(privacy|data))\b", re.IGNORECASE)),
+    (PrivacyPersona.BALANCED, re.compile(r"\b(balanced|middle ground|sensible defaults)\b", re.IGNORECASE)),
 ]
 _DATA_WORDS: dict[DataType, re.Pattern[str]] = {
-    DataType.LOCATION: re.compile(r"\b(location|whereabouts|where i (am|live)|(home )?address|gps)\b", re.I),
-    DataType.HEALTH: re.compile(r"\b(health|medical|diagnos\w*|conditions?|medications?|meds|mental health|therapy|illness)\b", re.I),
-    DataType.FINANCE: re.compile(r"\b(financ\w*|bank\w*|money|salary|income|card (number|details)|credit card|debts?)\b", re.I),
-    DataType.CONTACTS: re.compile(r"\b(contacts|phone numbers?|email address(es)?|address book)\b", re.I),
-    DataType.CREDENTIALS: re.compile(r"\b(passwords?|credentials|log-?ins?|pins?|passcodes?|ssn|social security)\b", re.I),
-    DataType.LEGAL: re.compile(r"\b(legal|criminal record|court|arrest\w*|immigration)\b", re.I),
-    DataType.CHILDREN: re.compile(r"\b(kids?|children|child|son|daughter)\b", re.I),
-    DataType.THIRD_PARTY: re.compile(r"\b(other people'?s?|others'|friends'|family'?s? (info|information|details|data)|people i know)\b", re.I),
+    DataType.LOCATION: re.compile(r"\b(location|whereabouts|where i (am|live)|(home )?address|gps)\b", re.IGNORECASE),
+    DataType.HEALTH: re.compile(r"\b(health|medical|diagnos\w*|conditions?|medications?|meds|mental health|therapy|illness)\b", re.IGNORECASE),
+    DataType.FINANCE: re.compile(r"\b(financ\w*|bank\w*|money|salary|income|card (number|details)|credit card|debts?)\b", re.IGNORECASE),
+    DataType.CONTACTS: re.compile(r"\b(contacts|phone numbers?|email address(es)?|address book)\b", re.IGNORECASE),
+    DataType.CREDENTIALS: re.compile(r"\b(passwords?|credentials|log-?ins?|pins?|passcodes?|ssn|social security)\b", re.IGNORECASE),
+    DataType.LEGAL: re.compile(r"\b(legal|criminal record|court|arrest\w*|immigration)\b", re.IGNORECASE),
+    DataType.CHILDREN: re.compile(r"\b(kids?|children|child|son|daughter)\b", re.IGNORECASE),
+    DataType.THIRD_PARTY: re.compile(r"\b(other people'?s?|others'|friends'|family'?s? (info|information|details|data)|people i know)\b", re.IGNORECASE),
 }
-_CONFIRM = re.compile(r"\b(ask (me )?(first|before)|check with me|confirm with me|without asking|with my (ok|okay|permission))\b", re.I)
-_BLOCK = re.compile(r"\b(never|don'?t|do not|no one|nobody|not ever|under no circumstances|must not|shouldn'?t)\b", re.I)
-_ALLOW = re.compile(r"\b((it'?s )?(fine|ok|okay|happy|comfortable|free|glad) (to|with|sharing|if)|don'?t mind|go ahead and share|feel free to share|can share)\b", re.I)
-_SHARE = re.compile(r"\b(shar\w*|sen[dt]\w*|post\w*|give\w*( out)?|disclos\w*|reveal\w*|tell\w*|know|seen?|leak\w*|use[ds]?|access\w*)\b", re.I)
+_CONFIRM = re.compile(r"\b(ask (me )?(first|before)|check with me|confirm with me|without asking|with my (ok|okay|permission))\b", re.IGNORECASE)
+_BLOCK = re.compile(r"\b(never|don'?t|do not|no one|nobody|not ever|under no circumstances|must not|shouldn'?t)\b", re.IGNORECASE)
+_ALLOW = re.compile(r"\b((it'?s )?(fine|ok|okay|happy|comfortable|free|glad) (to|with|sharing|if)|don'?t mind|go ahead and share|feel free to share|can share)\b", re.IGNORECASE)
+_SHARE = re.compile(r"\b(shar\w*|sen[dt]\w*|post\w*|give\w*( out)?|disclos\w*|reveal\w*|tell\w*|know|seen?|leak\w*|use[ds]?|access\w*)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def _setting(sentence: str) -> FlowSetting | None:
         return None
     if _CONFIRM.search(sentence):
         return FlowSetting.CONFIRM
-    if _BLOCK.search(sentence) and not re.search(r"\bdon'?t mind\b", sentence, re.I):
+    if _BLOCK.search(sentence) and not re.search(r"\bdon'?t mind\b", sentence, re.IGNORECASE):
         return FlowSetting.BLOCK
     if _ALLOW.search(sentence):
         return FlowSetting.ALLOW

@@ -18,7 +18,7 @@ def _audit_entry(req: ActionRequest, decision: ActionDecision, user_id: str | No
     for f in decision.flows:
         key = f"privacy:{f.data_type.value}->{f.recipient_kind.value}"
         risks[key] = max(risks.get(key, 0.0), f.risk)
-    thresholds = {key: {"outcome": decision.outcome.value, "rule": next(
+    thresholds: dict[str, dict[str, object]] = {key: {"outcome": decision.outcome.value, "rule": next(
         (f.rule for f in decision.flows if f"privacy:{f.data_type.value}->{f.recipient_kind.value}" == key), "")}
         for key in risks}
     return repos.NewDecision(

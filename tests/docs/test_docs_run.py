@@ -1,4 +1,4 @@
-"""Every code block of README.md and docs/service.md runs as written.
+"""Every code block of README.md, docs/service.md and docs/agents.md runs as written.
 
 Python blocks run in a fresh interpreter; bash blocks run in bash (errexit) in a temporary folder,
 with the installed `personaguard` on PATH and PORT set to a free loopback port (the blocks read
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-DOCS = [ROOT / "README.md", ROOT / "docs" / "service.md"]
+DOCS = [ROOT / "README.md", ROOT / "docs" / "service.md", ROOT / "docs" / "agents.md"]
 _FENCE = re.compile(r"^```(\w*)\n(.*?)^```", re.S | re.M)
 
 

@@ -25,7 +25,7 @@ from personaguard.errors import ConfigError, PersonaguardError
 if TYPE_CHECKING:
     from personaguard.actions.checker import ActionChecker
 
-__all__ = ["load_action_set", "chain_training_steps", "PersonaReport", "evaluate_actions", "format_report"]
+__all__ = ["PersonaReport", "chain_training_steps", "evaluate_actions", "format_report", "load_action_set"]
 
 _TAINT = 0.85
 
@@ -57,7 +57,7 @@ def load_action_set(path: str | Path | None = None) -> list[dict[str, Any]]:
     return items
 
 
-def chain_training_steps(checker: "ActionChecker", items: Iterable[dict[str, Any]]) -> list[list[tuple[str, bool, bool]]]:
+def chain_training_steps(checker: ActionChecker, items: Iterable[dict[str, Any]]) -> list[list[tuple[str, bool, bool]]]:
     """Each item as (channel, tainted after the step, the step leaks) steps, for ``MarkovChain.fit``."""
     out = []
     for item in items:

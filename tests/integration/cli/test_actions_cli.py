@@ -12,7 +12,7 @@ import pytest
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([sys.executable, "-m", "personaguard.cli.main", *args], input=stdin,
-                          capture_output=True, timeout=600)
+                          capture_output=True, timeout=600, check=False)
 
 
 def test_check_action_exit_code_is_the_outcome(tmp_path: Path) -> None:

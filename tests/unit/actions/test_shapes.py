@@ -6,7 +6,14 @@ import json
 
 import pytest
 
-from personaguard.actions.shapes import MAX_ACTION_BYTES, Observation, ToolCall, parse_action, parse_step, parse_trajectory
+from personaguard.actions.shapes import (
+    MAX_ACTION_BYTES,
+    Observation,
+    ToolCall,
+    parse_action,
+    parse_step,
+    parse_trajectory,
+)
 from personaguard.errors import InputTooLargeError, InvalidInputError, MalformedActionError
 
 ARGS = {"to": "a@b.org", "body": "hi"}
