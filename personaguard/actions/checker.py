@@ -8,7 +8,7 @@ is sent) -> the strictest outcome wins, explained.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from personaguard.actions.catalog import ToolCatalog, ToolSpec, load_tool_catalog
@@ -128,19 +128,32 @@ class ActionChecker:
         )
 
     # -- steps ----------------------------------------------------------------------------------
-    def _replay(self, steps: list[ToolCall | Observation]) -> tuple[FileMemory, set[DataType], ToolCall | None]:
-        memory = FileMemory()
+    def replay(
+        self, steps: Sequence[ToolCall | Observation], memory: FileMemory
+    ) -> Iterator[tuple[ToolCall | Observation, str | None, frozenset[DataType]]]:
+        """Walk trajectory steps, filling ``memory``; after each: the step, its chain state (None
+        for an observation) and the data types the trajectory has seen so far (its taint)."""
         tainted: set[DataType] = set()
         previous: ToolCall | None = None
         for step in steps:
             remember(memory, step, previous, self.lexicon)
+            tainted |= {d.data_type for d in memory.observed if d.strength >= _TAINT_STRENGTH}
+            state = None
             if isinstance(step, ToolCall):
                 previous = step
                 spec = self.catalog.resolve(step.tool)
                 seen = read_action(step, spec, lexicon=self.lexicon, rules=self.recipients, memory=memory).detections
                 tainted |= {d.data_type for d in seen if d.strength >= _TAINT_STRENGTH}
-        tainted |= {d.data_type for d in memory.observed if d.strength >= _TAINT_STRENGTH}
-        return memory, tainted, previous
+                state = self.catalog.state_of(spec)
+            yield step, state, frozenset(tainted)
+
+    def _replay(self, steps: list[ToolCall | Observation]) -> tuple[FileMemory, set[DataType], ToolCall | None]:
+        memory = FileMemory()
+        tainted: frozenset[DataType] = frozenset()
+        previous: ToolCall | None = None
+        for step, _, tainted in self.replay(steps, memory):
+            previous = step if isinstance(step, ToolCall) else previous
+        return memory, set(tainted), previous
 
     def _judge(
         self, flow: InformationFlow, purposes: set[str], limits: PersonaThresholds,

@@ -17,18 +17,15 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from personaguard.actions.flows import FileMemory, read_action, remember
+from personaguard.actions.flows import FileMemory
 from personaguard.actions.kinds import ActionOutcome, PrivacyPersona
-from personaguard.actions.shapes import ToolCall, parse_action, parse_trajectory
+from personaguard.actions.shapes import parse_action, parse_trajectory
 from personaguard.errors import ConfigError, PersonaguardError
 
 if TYPE_CHECKING:
     from personaguard.actions.checker import ActionChecker
 
 __all__ = ["PersonaReport", "chain_training_steps", "evaluate_actions", "format_report", "load_action_set"]
-
-_TAINT = 0.85
-
 
 def load_action_set(path: str | Path | None = None) -> list[dict[str, Any]]:
     """The packaged evaluation set (or one from a JSONL file), each item checked for its fields.
@@ -61,18 +58,8 @@ def chain_training_steps(checker: ActionChecker, items: Iterable[dict[str, Any]]
     """Each item as (channel, tainted after the step, the step leaks) steps, for ``MarkovChain.fit``."""
     out = []
     for item in items:
-        steps = parse_trajectory(item.get("trajectory"))
-        memory, previous, tainted = FileMemory(), None, False
-        seq: list[tuple[str, bool, bool]] = []
-        for step in [*steps, parse_action(item["action"])]:
-            remember(memory, step, previous, checker.lexicon)
-            tainted = tainted or any(d.strength >= _TAINT for d in memory.observed)
-            if isinstance(step, ToolCall):
-                previous = step
-                spec = checker.catalog.resolve(step.tool)
-                seen = read_action(step, spec, lexicon=checker.lexicon, rules=checker.recipients, memory=memory).detections
-                tainted = tainted or any(d.strength >= _TAINT for d in seen)
-                seq.append((checker.catalog.state_of(spec), tainted, False))
+        steps = [*parse_trajectory(item.get("trajectory")), parse_action(item["action"])]
+        seq = [(state, bool(tainted), False) for _, state, tainted in checker.replay(steps, FileMemory()) if state]
         seq[-1] = (seq[-1][0], seq[-1][1], bool(item["leak"]))
         out.append(seq)
     return out
