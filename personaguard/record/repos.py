@@ -42,6 +42,11 @@ __all__ = [
     "list_feedback",
     "append_decisions",
     "list_decisions",
+    "get_decision",
+    "feedback_event_ids",
+    "list_profiles",
+    "tenant_by_id",
+    "set_tenant_policy_by_id",
 ]
 
 _KEY_PREFIX = "pgk_"
@@ -180,6 +185,24 @@ def tenant_by_name(session: Session, *, name: str) -> TenantInfo:
     return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
 
 
+def tenant_by_id(session: Session, *, tenant_id: str) -> TenantInfo:
+    """The tenant with this id (a console session names it); raises UnknownIdError otherwise."""
+    row = session.get(Tenant, tenant_id)
+    if row is None:
+        raise UnknownIdError("tenant", tenant_id)
+    return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
+
+
+def set_tenant_policy_by_id(session: Session, *, tenant_id: str, policy: dict[str, object] | None) -> TenantInfo:
+    """Store a tenant's own decision policy document by tenant id (the console's policy page)."""
+    row = session.get(Tenant, tenant_id)
+    if row is None:
+        raise UnknownIdError("tenant", tenant_id)
+    row.policy = policy
+    session.flush()
+    return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
+
+
 def set_tenant_policy(session: Session, *, tenant_name: str, policy: dict[str, object] | None) -> TenantInfo:
     """Store a tenant's own decision policy document (None restores the default)."""
     row = session.scalar(select(Tenant).where(Tenant.name == tenant_name))
@@ -228,6 +251,19 @@ def get_or_register_profile(session: Session, *, tenant_id: str, user_id: str) -
         return StoredProfile(user_id, dict(new.document), new.updated_at, True)
     except IntegrityError:
         return get_profile(session, tenant_id=tenant_id, user_id=user_id)
+
+
+def list_profiles(
+    session: Session, *, tenant_id: str, prefix: str = "", limit: int = 100, after: str | None = None
+) -> list[StoredProfile]:
+    """A tenant's profiles in user-id order, optionally those whose id starts with ``prefix``."""
+    query = select(Profile).where(Profile.tenant_id == tenant_id)
+    if prefix:
+        query = query.where(Profile.user_id.startswith(prefix, autoescape=True))
+    if after is not None:
+        query = query.where(Profile.user_id > after)
+    rows = session.scalars(query.order_by(Profile.user_id).limit(limit))
+    return [StoredProfile(r.user_id, dict(r.document), r.updated_at) for r in rows]
 
 
 def delete_profile(session: Session, *, tenant_id: str, user_id: str) -> None:
@@ -282,6 +318,16 @@ def list_feedback(session: Session, *, tenant_id: str, user_id: str | None = Non
     return [_feedback_record(r) for r in session.scalars(query.order_by(Feedback.id))]
 
 
+def feedback_event_ids(session: Session, *, tenant_id: str, prefix: str) -> set[str]:
+    """Client event ids of a tenant's feedback that start with ``prefix`` (what the console reviewed)."""
+    rows = session.scalars(
+        select(Feedback.client_event_id).where(
+            Feedback.tenant_id == tenant_id, Feedback.client_event_id.startswith(prefix, autoescape=True)
+        )
+    )
+    return {r for r in rows if r is not None}
+
+
 def append_decisions(
     session: Session, *, tenant_id: str, store_text: bool, decisions: Sequence[NewDecision]
 ) -> list[int]:
@@ -311,19 +357,47 @@ def append_decisions(
 
 
 def list_decisions(
-    session: Session, *, tenant_id: str, user_id: str | None = None, limit: int = 100, before_id: int | None = None
+    session: Session,
+    *,
+    tenant_id: str,
+    user_id: str | None = None,
+    limit: int = 100,
+    before_id: int | None = None,
+    outcomes: Sequence[str] = (),
+    text_contains: str | None = None,
+    since: datetime | None = None,
 ) -> list[DecisionRecord]:
-    """Audit-log rows of a tenant, newest first; page with ``before_id``."""
+    """Audit-log rows of a tenant, newest first; page with ``before_id``.
+
+    ``outcomes`` keeps only those outcomes, ``text_contains`` rows whose stored text holds the
+    words (case-insensitive; rows of hashes-only tenants have none), ``since`` rows created then
+    or later.
+    """
     query = select(AuditDecision).where(AuditDecision.tenant_id == tenant_id)
     if user_id is not None:
         query = query.where(AuditDecision.user_id == user_id)
     if before_id is not None:
         query = query.where(AuditDecision.id < before_id)
+    if outcomes:
+        query = query.where(AuditDecision.outcome.in_(list(outcomes)))
+    if text_contains:
+        query = query.where(AuditDecision.text.icontains(text_contains, autoescape=True))
+    if since is not None:
+        query = query.where(AuditDecision.created_at >= since)
     rows = session.scalars(query.order_by(AuditDecision.id.desc()).limit(limit))
-    return [
-        DecisionRecord(
-            r.id, r.request_id, r.user_id, r.created_at, r.text, r.text_sha256, r.outcome, r.flagged, r.p_any,
-            dict(r.scores), dict(r.risks), dict(r.thresholds), r.model_version,
-        )
-        for r in rows
-    ]
+    return [_decision_record(r) for r in rows]
+
+
+def _decision_record(r: AuditDecision) -> DecisionRecord:
+    return DecisionRecord(
+        r.id, r.request_id, r.user_id, r.created_at, r.text, r.text_sha256, r.outcome, r.flagged, r.p_any,
+        dict(r.scores), dict(r.risks), dict(r.thresholds), r.model_version,
+    )
+
+
+def get_decision(session: Session, *, tenant_id: str, decision_id: int) -> DecisionRecord:
+    """One audit-log row; UnknownIdError if it does not exist *for this tenant*."""
+    row = session.get(AuditDecision, decision_id)
+    if row is None or row.tenant_id != tenant_id:
+        raise UnknownIdError("decision", str(decision_id))
+    return _decision_record(row)

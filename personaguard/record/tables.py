@@ -93,4 +93,8 @@ class AuditDecision(Base):
     thresholds: Mapped[dict[str, dict[str, object]]] = mapped_column(JSON)
     model_version: Mapped[str] = mapped_column(String(100))
 
-    __table_args__ = (Index("ix_decisions_tenant_user", "tenant_id", "user_id", "id"),)
+    __table_args__ = (
+        Index("ix_decisions_tenant_user", "tenant_id", "user_id", "id"),
+        Index("ix_decisions_tenant_id", "tenant_id", "id"),
+        Index("ix_decisions_tenant_outcome", "tenant_id", "outcome", "id"),
+    )

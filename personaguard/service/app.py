@@ -17,6 +17,7 @@ from personaguard.errors import ConfigError, NotFittedError
 from personaguard.record.db import make_engine, make_sessions, upgrade
 from personaguard.service.audit import AuditWriter
 from personaguard.service.batching import BatchingScorer
+from personaguard.service.console import console_codec, install_console
 from personaguard.service.deps import ServiceState, TenantCache
 from personaguard.service.errors import install_error_handlers
 from personaguard.service.limits import EdgeMiddleware
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *, guard: Guard | None = None) 
             learner_error=learner_error,
             tenant_cache=TenantCache(settings.auth_cache_s),
             windows=TenantWindows(settings.monitor_window),
+            console=console_codec(settings),
         )
         log.info("personaguard service ready (model %s)", base.model_version)
         try:
@@ -121,6 +123,7 @@ def create_app(settings: Settings | None = None, *, guard: Guard | None = None) 
         lifespan=lifespan,
     )
     install_error_handlers(app, retry_after_s=settings.retry_after_s)
+    install_console(app)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     for router in ROUTERS:

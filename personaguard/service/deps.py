@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
@@ -58,6 +58,10 @@ class TenantCache:
             return None
         return entry[1]
 
+    def clear(self) -> None:
+        """Forget every resolved key (a tenant's settings changed)."""
+        self._entries.clear()
+
     def put(self, digest: str, tenant: repos.TenantInfo) -> None:
         """Remember a key that resolved."""
         if len(self._entries) > 10_000:
@@ -81,6 +85,7 @@ class ServiceState:
     user_locks: UserLocks = field(default_factory=UserLocks)
     tenant_cache: TenantCache = field(default_factory=lambda: TenantCache(30.0))
     windows: TenantWindows = field(default_factory=lambda: TenantWindows(500))
+    console: Any = None  # SessionCodec of the operators' console (service/console/sessions.py)
 
 
 def _state(request: Request) -> ServiceState:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import SecretStr, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from personaguard.record.db import normalize_url
@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     auth_cache_s: float = Field(default=30.0, ge=0.0, description="How long a resolved API key is remembered.")
     monitor_window: int = Field(default=500, ge=0, le=20_000,
                                 description="Recent decisions kept in memory per tenant for GET /v1/monitor (0: off).")
+    console_secret: SecretStr | None = Field(
+        default=None, description="Signs console session cookies (>= 16 bytes); unset: a random key per process, so "
+        "sessions end when it restarts and do not carry across workers.")
+    console_session_s: int = Field(default=8 * 3600, ge=60, le=30 * 86400, description="Console session lifetime.")
+    console_secure_cookie: bool = Field(default=False, description="Mark the console cookie Secure (behind HTTPS).")
 
     @field_validator("database_url")
     @classmethod

@@ -34,7 +34,7 @@ def test_migrations_create_every_table_and_are_idempotent(engine: Engine) -> Non
     names = set(inspect(engine).get_table_names())
     assert {"tenants", "api_keys", "profiles", "feedback", "decisions", "alembic_version"} <= names
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003"
     tenant_columns = {c["name"] for c in inspect(engine).get_columns("tenants")}
     assert {"register_unknown_users", "policy"} <= tenant_columns
 
