@@ -28,7 +28,7 @@ from personaguard.service.moderation import give_feedback
 from personaguard.service.profiles import parse_self_description, to_profile, validate_document
 from personaguard.service.schemas import USER_ID_PATTERN, FeedbackIn
 
-__all__ = ["router", "NeedsSignIn"]
+__all__ = ["BadCsrf", "NeedsSignIn", "router"]
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -90,7 +90,7 @@ def home() -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/console/decisions", error: str = "") -> Response:  # noqa: A002
+def login_form(request: Request, next: str = "/console/decisions", error: str = "") -> Response:
     token = SessionCodec.new_login_token()
     response = _page(request, "login.html", None, next=_safe_next(next), error=error, login_token=token)
     response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", path="/console", max_age=900)
@@ -104,7 +104,7 @@ def _safe_next(path: str) -> str:
 @router.post("/login")
 def login(
     request: Request, state: AppState, api_key: Annotated[str, Form(max_length=200)] = "",
-    login_token: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form(max_length=500)] = "/console/decisions",  # noqa: A002
+    login_token: Annotated[str, Form(max_length=200)] = "", next: Annotated[str, Form(max_length=500)] = "/console/decisions",
 ) -> Response:
     if not SessionCodec.same_token(login_token, request.cookies.get(LOGIN_COOKIE) or ""):
         raise BadCsrf()
@@ -221,8 +221,7 @@ def users(request: Request, who: SignedIn, state: AppState, prefix: str = "", af
 
 def _user_context(state: ServiceState, stored: repos.StoredProfile) -> dict[str, Any]:
     profile = to_profile(stored.document, taxonomy=state.guard.taxonomy)
-    return {"stored": stored, "profile": profile, "taxonomy": state.guard.taxonomy,
-            "region": profile.learned.model_dump(mode="json") if profile.learned else {}}
+    return {"stored": stored, "profile": profile, "taxonomy": state.guard.taxonomy}
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
@@ -271,14 +270,15 @@ def _save_user(request: Request, user_id: str, who: Any, state: ServiceState, te
     if privacy in ("privacy-first", "balanced", "utility-first"):
         document["privacy"] = privacy
     name = _field(form, "custom_name").strip()
+    existing = document.get("custom_categories")
+    customs: list[dict[str, Any]] = [c for c in existing if isinstance(c, dict)] if isinstance(existing, list) else []
     if name:
         examples = [e.strip() for e in _field(form, "custom_examples").splitlines() if e.strip()]
-        custom = [c for c in document.get("custom_categories", []) if isinstance(c, dict) and c.get("name") != name]
-        custom.append({"name": name, "description": _field(form, "custom_description").strip(), "examples": examples,
-                       "action": _field(form, "custom_action") or "block"})
-        document["custom_categories"] = custom
-    for drop in [v for k, v in form.multi_items() if k == "remove_custom" and isinstance(v, str)]:
-        document["custom_categories"] = [c for c in document.get("custom_categories", []) if c.get("name") != drop]
+        customs = [c for c in customs if c.get("name") != name]
+        customs.append({"name": name, "description": _field(form, "custom_description").strip(), "examples": examples,
+                        "action": _field(form, "custom_action") or "block"})
+    dropped = {v for k, v in form.multi_items() if k == "remove_custom" and isinstance(v, str)}
+    document["custom_categories"] = [c for c in customs if c.get("name") not in dropped]
     try:
         document = validate_document(user_id, parse_self_description(state.guard, user_id, document),
                                      taxonomy=state.guard.taxonomy)

@@ -7,7 +7,7 @@ from typing import Any
 
 from personaguard.record import repos
 
-__all__ = ["CategoryRow", "category_rows", "margin", "needs_review", "REVIEW_EVENT_PREFIX"]
+__all__ = ["REVIEW_EVENT_PREFIX", "CategoryRow", "category_rows", "margin", "needs_review"]
 
 #: Feedback given from the review queue carries this event-id prefix plus the decision id.
 REVIEW_EVENT_PREFIX = "console:decision:"
