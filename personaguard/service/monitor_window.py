@@ -11,9 +11,16 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from personaguard.decide.outcome import Decision
 
-__all__ = ["TenantWindows", "Window"]
+if TYPE_CHECKING:
+    from personaguard.record import repos
+    from personaguard.service.deps import ServiceState
+    from personaguard.service.schemas import MonitorOut
+
+__all__ = ["TenantWindows", "Window", "monitor_snapshot"]
 
 
 @dataclass
@@ -56,3 +63,31 @@ class TenantWindows:
             if window is None:
                 return [], None
             return list(window.live), None if window.reference is None else list(window.reference)
+
+
+def monitor_snapshot(state: "ServiceState", tenant: "repos.TenantInfo") -> "MonitorOut":
+    """The tenant's window now: estimated accuracy, flag rate and drift against its reference.
+
+    Sets the Prometheus gauges as a side effect; shared by ``GET /v1/monitor`` and the console.
+    """
+    from personaguard.monitor.accuracy import embed_texts
+    from personaguard.monitor.drift import Scored, compare_scored
+    from personaguard.service.schemas import MonitorOut
+
+    live, reference = state.windows.snapshot(tenant.id)
+    out = MonitorOut(window_size=state.windows.size, n=len(live), reference_n=len(reference or []))
+    if len(live) < 2:
+        return out
+    live_scored = Scored(decisions=[d for _, d in live], embeddings=embed_texts(state.guard, [t for t, _ in live]))
+    est = live_scored.estimate()
+    out = out.model_copy(update={"flag_rate": est.flag_rate, "estimated_accuracy": est.accuracy,
+                                 "interval": list(est.interval), "average_confidence": est.average_confidence})
+    if reference is not None:
+        ref_scored = Scored(decisions=[d for _, d in reference],
+                            embeddings=embed_texts(state.guard, [t for t, _ in reference]))
+        drift = compare_scored(state.guard, ref_scored, live_scored)
+        out = out.model_copy(update={"drift_alerts": drift.alerts, "embedding_p_value": drift.embedding_p_value})
+        state.metrics.drift_alerts.labels(tenant.id).set(len(drift.alerts))
+    state.metrics.estimated_accuracy.labels(tenant.id).set(est.accuracy)
+    state.metrics.window_flag_rate.labels(tenant.id).set(est.flag_rate)
+    return out

@@ -25,6 +25,7 @@ from personaguard.service.console.sessions import COOKIE, LOGIN_COOKIE, ConsoleS
 from personaguard.service.console.views import REVIEW_EVENT_PREFIX, category_rows, needs_review
 from personaguard.service.deps import AppState, ServiceState
 from personaguard.service.moderation import give_feedback
+from personaguard.service.monitor_window import monitor_snapshot
 from personaguard.service.profiles import parse_self_description, to_profile, validate_document
 from personaguard.service.schemas import USER_ID_PATTERN, FeedbackIn
 
@@ -353,10 +354,12 @@ def preview(
 
 # -- monitoring ---------------------------------------------------------------------------------
 @router.get("/monitor", response_class=HTMLResponse)
-def monitor(request: Request, who: SignedIn, state: AppState) -> Response:
+def monitor(request: Request, who: SignedIn, state: AppState, estimate: str = "") -> Response:
     live, reference = state.windows.snapshot(who[1].id)
     counts: dict[str, int] = {}
     for _, d in live:
         counts[d.outcome.value] = counts.get(d.outcome.value, 0) + 1
+    # The estimate embeds every text of the window (seconds): computed when asked for, not on every visit.
+    snapshot = monitor_snapshot(state, who[1]) if estimate else None
     return _page(request, "monitor.html", who, n=len(live), size=state.windows.size, counts=counts,
-                 reference_n=len(reference or []))
+                 reference_n=len(reference or []), snapshot=snapshot)

@@ -118,6 +118,9 @@ def test_an_operator_session(browser: Any, live: Any, tenant_factory: Any) -> No
     _shot(b, "policy")
     b.get(f"{live.url}/console/monitor")
     _wait(b, By.ID, "gauges")
+    b.find_element(By.ID, "estimate-now").click()
+    accuracy = float(_wait(b, By.ID, "estimated-accuracy").text.split()[0])
+    assert 0.0 <= accuracy <= 1.0
     _shot(b, "monitor")
 
     # Sign out: the pages are gone.
