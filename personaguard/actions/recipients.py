@@ -18,6 +18,7 @@ from personaguard.taxonomy.load import parse_yaml_model
 __all__ = ["RecipientRules", "load_recipient_rules"]
 
 _EMAIL = re.compile(r"^[\w.+-]+@([\w-]+\.[\w.-]+)$")
+_URL = re.compile(r"^(?:https?://)?(?:www\.)?((?:[\w-]+\.)+[a-z]{2,})(?:[/:?#].*)?$", re.IGNORECASE)
 _PHONE = re.compile(r"^\+?[\d ().-]{7,}$")
 _NAME = re.compile(r"^[A-Z][a-z]+(?: [A-Z][a-z]+){0,2}$")
 
@@ -60,7 +61,10 @@ class RecipientRules(BaseModel):
         # Mail addresses: read the local part and domain as words ("dr.lee@cityclinic.org").
         readable = re.sub(r"[._@-]+", " ", value) if "@" in value else value
         m = _EMAIL.match(value)
-        glued = value.lower().replace(".", " ") if m else ""
+        # A web address is read by its host, as a mail address by its domain ("www.cityclinic.com/intake").
+        url = None if m else _URL.match(value)
+        host = url.group(1).lower() if url else ""
+        glued = value.lower().replace(".", " ") if m else host.replace(".", " ")
         personal = m is not None and m.group(1).lower() in self.personal_domains
         for kind, rx in self._compiled:  # type: ignore[attr-defined]
             # "partner@data-brokers.io" is no relative: family words count in names and personal mail only.
@@ -68,7 +72,7 @@ class RecipientRules(BaseModel):
                 continue
             if rx.search(value) or (readable is not value and rx.search(readable)):
                 return kind  # type: ignore[no-any-return]
-            if m and any(w in glued for w in self.domain_words.get(kind, ())):
+            if (m or url) and any(w in glued for w in self.domain_words.get(kind, ())):
                 return kind  # type: ignore[no-any-return]
         if m:
             return RecipientKind.CONTACT if personal else RecipientKind.UNKNOWN

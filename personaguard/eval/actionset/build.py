@@ -17,6 +17,7 @@ from typing import Any
 
 from personaguard.eval.actionset.pools import (
     FRESH,
+    FRESH_2,
     HARD_NEGATIVE,
     HARMFUL_POSTS,
     INDIRECT,
@@ -296,6 +297,8 @@ def _fresh(rng: random.Random) -> Iterator[Item]:
     """The slice written after tuning (``pools.FRESH``), kept apart so its figures stay honest."""
     for tool, arguments, leak, note in FRESH:
         yield _item("fresh", _shape(rng, tool, dict(arguments)), leak=leak, note=note, slice_="fresh")
+    for tool, arguments, leak, note in FRESH_2:
+        yield _item("fresh-2", _shape(rng, tool, dict(arguments)), leak=leak, note=note, slice_="fresh-2")
 
 
 def build_items(seed: int = 0) -> list[Item]:
