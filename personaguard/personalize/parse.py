@@ -48,8 +48,24 @@ _AGE_PATTERNS = (
     re.compile(r"\baged?\s+" + _NUMBER + r"\b", re.I),
     re.compile(r"\bturn(?:ed|ing)?\s+" + _NUMBER + r"\b", re.I),
 )
+#: Knowledge-base entries the user's place and age settle (jurisdictions.py), never a cue match:
+#: "I live in Nevada" reads like "I'm too young to buy cigarettes here" to the encoder.
+_LAW_ENTRIES = frozenset({"alcohol-illegal-here", "tobacco-illegal-here", "gambling-illegal-here",
+                          "cannabis-illegal-here", "firearms-illegal-here"})
 #: Knowledge-base entries that say how old someone is; an age read from the text settles them.
 _AGE_GROUP_ENTRIES = frozenset(v for vids in AGE_BAND_VULNERABILITIES.values() for v in vids)
+
+
+def _exact_age(text: str) -> tuple[int, str, tuple[int, int]] | None:
+    """The first plausible age stated in ``text``: (years, the words, their span)."""
+    for pattern in _AGE_PATTERNS:
+        m = pattern.search(text)
+        if m is None:
+            continue
+        age = number_value(m.group(1))
+        if 0 < age < 120:
+            return age, m.group(0), m.span()
+    return None
 
 
 def number_value(token: str) -> int:
@@ -199,11 +215,14 @@ class VulnerabilityParser:
             best = conf[best_clause, np.arange(conf.shape[1])]
             for j in np.flatnonzero(best >= self.min_confidence):
                 vid = self.index.vulnerability_ids[j]
+                if vid in _LAW_ENTRIES:  # claimed from jurisdictions.yaml only, with the law as evidence
+                    continue
                 a, b = spans[int(best_clause[j])]
                 if vid not in claims or claims[vid].confidence < best[j]:
                     claims[vid] = VulnerabilityClaim(
                         id=vid, confidence=round(float(best[j]), 4), evidence=text[a:b], span=(a, b)
                     )
+        self._add_legal_claims(text, claims)
         if age_band is not None:
             # An explicit age overrides every cue-based guess about age that contradicts it:
             # "I'm 30" is no minor, and "I'm 16" no older adult.
@@ -213,18 +232,25 @@ class VulnerabilityParser:
         ordered = sorted(claims.values(), key=lambda c: -c.confidence)
         return ParsedDescription(vulnerabilities=tuple(ordered), age_band=age_band)
 
+    def _add_legal_claims(self, text: str, claims: dict[str, VulnerabilityClaim]) -> None:
+        """Claims that the user's place and age make under jurisdictions.yaml (the law as evidence)."""
+        from personaguard.personalize.jurisdictions import legal_claims, load_jurisdictions
+
+        table = load_jurisdictions()
+        found = _exact_age(text)
+        age, age_words = (found[0], found[1]) if found else (None, "")
+        for claim in legal_claims(table, table.find(text), age, age_words):
+            if claim.id in self.known_ and (claim.id not in claims or claims[claim.id].confidence < claim.confidence):
+                claims[claim.id] = claim
+
     def _parse_age(self, text: str, claims: dict[str, VulnerabilityClaim]) -> AgeBand | None:
-        for pattern in _AGE_PATTERNS:
-            m = pattern.search(text)
-            if m is None:
-                continue
-            age = number_value(m.group(1))
-            if not 0 < age < 120:
-                continue
+        found = _exact_age(text)
+        if found is not None:
+            age, _, span = found
             band = age_band_for(age)
             for vid in AGE_BAND_VULNERABILITIES[band.value]:
                 if vid in self.known_:
-                    claims[vid] = VulnerabilityClaim(id=vid, confidence=0.95, evidence=m.group(0), span=m.span())
+                    claims[vid] = VulnerabilityClaim(id=vid, confidence=0.95, evidence=text[span[0]:span[1]], span=span)
             return band
         return None
 

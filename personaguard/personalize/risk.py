@@ -305,8 +305,10 @@ class PersonalRiskModel:
         for c, row in zip(claims, sev):
             v = self.entries_[c.id]
             columns = tuple(int(j) for j in np.flatnonzero(self.raises_[c.id]))
+            # A claim made by jurisdictions.yaml names the law that applied, in every explanation.
+            law = c.evidence.split(" -> ", 1)[1] if " -> " in c.evidence else ""
             terms_.append(ClaimTerm(
-                id=v.id, name=v.name, guidance=v.guidance, question=v.question_text, weight=float(c.confidence),
+                id=v.id, name=f"{v.name} ({law})" if law else v.name, guidance=v.guidance, question=v.question_text, weight=float(c.confidence),
                 topics=tuple((local[int(t)], float(row[t])) for t in np.flatnonzero(row)),
                 columns=columns, categories=tuple(self.category_ids_[j] for j in columns),
             ))
