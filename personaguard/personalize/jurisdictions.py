@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from personaguard.personalize.profile import VulnerabilityClaim
 from personaguard.taxonomy.load import parse_yaml_model
 
-__all__ = ["Jurisdiction", "JurisdictionTable", "PlaceMention", "load_jurisdictions", "legal_claims", "SUBJECTS"]
+__all__ = ["SUBJECTS", "Jurisdiction", "JurisdictionTable", "PlaceMention", "legal_claims", "load_jurisdictions"]
 
 Rule = int | Literal["prohibited"] | None
 #: What the table rules on, and the knowledge-base entry a restriction becomes.
@@ -40,7 +40,7 @@ _INTRO = re.compile(
     r"\b(?:(?:live|living|reside|residing|based|staying|settled|studying|study|work|working)\s+in|"
     r"(?:i'?m|i\s+am|we'?re|we\s+are|i\s+come|we\s+come)\s+(?:originally\s+)?from|moved\s+to|"
     r"currently\s+in|here\s+in|(?:i'?m|i\s+am)\s+in)\s+(?:the\s+)?",
-    re.I,
+    re.IGNORECASE,
 )
 
 
@@ -63,7 +63,7 @@ class Jurisdiction(BaseModel):
     note: str = ""
 
     @model_validator(mode="after")
-    def _ages(self) -> "Jurisdiction":
+    def _ages(self) -> Jurisdiction:
         for subject in (*SUBJECTS, "driving", "majority"):
             value = getattr(self, subject)
             if isinstance(value, int) and not 10 <= value <= 30:
@@ -106,7 +106,7 @@ class JurisdictionTable(BaseModel):
     jurisdictions: list[Jurisdiction] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _links(self) -> "JurisdictionTable":
+    def _links(self) -> JurisdictionTable:
         codes = [j.code for j in self.jurisdictions]
         if len(set(codes)) != len(codes):
             raise ValueError("a jurisdiction code is listed twice")
@@ -139,7 +139,7 @@ class JurisdictionTable(BaseModel):
         pattern = "|".join(re.escape(n) for n, _ in names)
         object.__setattr__(self, "_merged", merged)
         object.__setattr__(self, "_names", dict(names))
-        object.__setattr__(self, "_after_intro", re.compile(rf"({pattern})(?![\w-])", re.I))
+        object.__setattr__(self, "_after_intro", re.compile(rf"({pattern})(?![\w-])", re.IGNORECASE))
 
     def get(self, code: str) -> Jurisdiction:
         """A row by code, with a state's missing values taken from its country."""
