@@ -75,6 +75,11 @@ def _set_policy(args: argparse.Namespace) -> int:
     from personaguard.record import repos
     from personaguard.record.db import make_sessions, session_scope
 
+    if not args.default:
+        from personaguard.decide.policy import check_policy_against
+        from personaguard.taxonomy import load_taxonomy
+
+        check_policy_against(load_decision_policy(args.file), load_taxonomy())
     document = None if args.default else load_decision_policy(args.file).model_dump(mode="json")
     engine = _engine(args)
     try:

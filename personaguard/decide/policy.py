@@ -15,9 +15,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from personaguard.errors import ConfigError
+from personaguard.personalize.profile import CategorySetting, CustomCategory
 from personaguard.taxonomy.load import parse_yaml_model
 
-__all__ = ["ConstructivePolicy", "DecisionPolicy", "load_decision_policy", "decision_policy_from_text"]
+__all__ = ["ConstructivePolicy", "DecisionPolicy", "check_policy_against", "decision_policy_from_text", "load_decision_policy"]
 
 
 class ConstructivePolicy(BaseModel):
@@ -49,6 +50,31 @@ class DecisionPolicy(BaseModel):
     version: Literal[1] = Field(description="File format version.")
     constructive: ConstructivePolicy = Field(default_factory=ConstructivePolicy,
                                              description="The constructive-outcome rule.")
+    settings: dict[str, CategorySetting] = Field(
+        default_factory=dict,
+        description="Tenant-wide category settings (allow/warn/block or thresholds), under each user's own: a user's "
+        "setting for a category wins; floors can only be made stricter, as for users.")
+    custom_categories: list[CustomCategory] = Field(
+        default_factory=list,
+        description="Tenant-wide custom categories (a sentence plus examples), added to every user's own; a user's "
+        "category of the same name wins.")
+
+
+def check_policy_against(policy: DecisionPolicy, taxonomy: object) -> None:
+    """Check a policy's tenant-wide settings and custom categories as a profile's would be.
+
+    Raises
+    ------
+    UnknownIdError, FloorRelaxedError, ConfigError
+        An unknown category, a loosened floor, a threshold outside its ``user_range``.
+    """
+    from personaguard.personalize.profile import UserProfile
+    from personaguard.taxonomy import Taxonomy
+
+    if not isinstance(taxonomy, Taxonomy):
+        raise TypeError(f"taxonomy must be a Taxonomy, got {type(taxonomy).__name__}")
+    UserProfile(id="tenant-policy", settings=dict(policy.settings),
+                custom_categories=list(policy.custom_categories)).check_against(taxonomy)
 
 
 def decision_policy_from_text(text: str, *, source: str = "<text>") -> DecisionPolicy:

@@ -10,7 +10,7 @@ from personaguard.errors import PersonaguardError
 from personaguard.record import repos
 from personaguard.record.db import session_scope
 from personaguard.service.deps import ServiceState
-from personaguard.service.profiles import parse_self_description, to_profile, validate_document
+from personaguard.service.profiles import parse_self_description, to_profile, validate_document, with_tenant_defaults
 from personaguard.service.schemas import (
     ActionRequest,
     FeedbackIn,
@@ -21,13 +21,23 @@ from personaguard.service.schemas import (
     PolicyApplied,
 )
 
-__all__ = ["moderate", "give_feedback", "user_profile_for"]
+__all__ = ["give_feedback", "moderate", "user_profile_for"]
 
 
 def user_profile_for(
     state: ServiceState, tenant: repos.TenantInfo, req: ModerationRequest | ActionRequest
 ) -> tuple[str | None, Any, PolicyApplied]:
-    """The profile a request names: stored (``user``), inline (``user_profile``) or none (tenant default)."""
+    """The profile a request names: stored (``user``), inline (``user_profile``) or none (tenant default),
+    with the tenant policy's settings and custom categories under the user's own."""
+    user_id, profile, applied = _named_profile(state, tenant, req)
+    if tenant.policy is not None and (tenant.policy.get("settings") or tenant.policy.get("custom_categories")):
+        profile = with_tenant_defaults(profile, DecisionPolicy.model_validate(tenant.policy))
+    return user_id, profile, applied
+
+
+def _named_profile(
+    state: ServiceState, tenant: repos.TenantInfo, req: ModerationRequest | ActionRequest
+) -> tuple[str | None, Any, PolicyApplied]:
     if req.user is not None:
         with session_scope(state.sessions) as session:
             if tenant.register_unknown_users:

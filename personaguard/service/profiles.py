@@ -84,3 +84,23 @@ def parse_self_description(guard: Any, user_id: str, body: dict[str, Any]) -> di
         if reading.settings:
             out["privacy_settings"] = {k.value: v.value for k, v in reading.settings.items()}
     return out
+
+
+def with_tenant_defaults(profile: Any, policy: Any) -> Any:
+    """The profile with the tenant's policy settings and custom categories under the user's own.
+
+    A user's setting for a category, and a custom category of theirs with the same name, win.
+    No profile and tenant defaults: a profile that holds only the defaults (``tenant-default``).
+    """
+    settings = dict(getattr(policy, "settings", None) or {})
+    custom = list(getattr(policy, "custom_categories", None) or [])
+    if not settings and not custom:
+        return profile
+    from personaguard.personalize.profile import UserProfile
+
+    base = profile if profile is not None else UserProfile(id="tenant-default")
+    names = {c.name for c in base.custom_categories}
+    return base.model_copy(update={
+        "settings": {**settings, **base.settings},
+        "custom_categories": [*base.custom_categories, *(c for c in custom if c.name not in names)],
+    })

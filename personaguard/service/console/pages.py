@@ -17,8 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from personaguard.decide.policy import DecisionPolicy
-from personaguard.errors import ConfigError, PersonaguardError, UnknownIdError
+from personaguard.decide.policy import DecisionPolicy, check_policy_against
+from personaguard.errors import PersonaguardError, UnknownIdError
 from personaguard.record import repos
 from personaguard.record.db import session_scope
 from personaguard.service.console.sessions import COOKIE, LOGIN_COOKIE, ConsoleSession, SessionCodec
@@ -26,7 +26,7 @@ from personaguard.service.console.views import REVIEW_EVENT_PREFIX, category_row
 from personaguard.service.deps import AppState, ServiceState
 from personaguard.service.moderation import give_feedback
 from personaguard.service.monitor_window import monitor_snapshot
-from personaguard.service.profiles import parse_self_description, to_profile, validate_document
+from personaguard.service.profiles import parse_self_description, to_profile, validate_document, with_tenant_defaults
 from personaguard.service.schemas import USER_ID_PATTERN, FeedbackIn
 
 __all__ = ["BadCsrf", "NeedsSignIn", "router"]
@@ -300,8 +300,9 @@ def _policy_page(request: Request, who: Any, state: ServiceState, *, status: int
                  saved: bool = False, preview: Any = None, text: str = "", user: str = "", policy_text: str | None = None) -> Response:
     tenant = who[1]
     current = tenant.policy if tenant.policy is not None else state.guard.decision_policy.model_dump(mode="json")
+    policy = DecisionPolicy.model_validate(current)
     return _page(request, "policy.html", who, status=status, error=error, saved=saved, preview=preview,
-                 text=text, user=user, taxonomy=state.guard.taxonomy, is_default=tenant.policy is None,
+                 text=text, user=user, taxonomy=state.guard.taxonomy, is_default=tenant.policy is None, policy=policy,
                  policy_text=policy_text if policy_text is not None else yaml.safe_dump(current, sort_keys=False))
 
 
@@ -313,13 +314,50 @@ def save_policy(
     _check_csrf(who[0], csrf)
     try:
         data = yaml.safe_load(policy_yaml) if policy_yaml.strip() else None
-        document = None if data is None else DecisionPolicy.model_validate(data).model_dump(mode="json")
-    except (yaml.YAMLError, ValidationError, ConfigError) as exc:
+        document = None if data is None else _checked_policy(data, state)
+    except (yaml.YAMLError, ValidationError, PersonaguardError) as exc:
         return _policy_page(request, who, state, status=422, error=str(exc), policy_text=policy_yaml)
+    return _store_policy(request, who, state, document)
+
+
+def _checked_policy(data: Any, state: ServiceState) -> dict[str, Any]:
+    policy = DecisionPolicy.model_validate(data)
+    check_policy_against(policy, state.guard.taxonomy)
+    document: dict[str, Any] = policy.model_dump(mode="json", exclude_defaults=False)
+    return document
+
+
+def _store_policy(request: Request, who: Any, state: ServiceState, document: dict[str, Any] | None) -> Response:
     with session_scope(state.sessions) as db:
         tenant = repos.set_tenant_policy_by_id(db, tenant_id=who[1].id, policy=document)
     state.tenant_cache.clear()
     return _policy_page(request, (who[0], tenant), state, saved=True)
+
+
+@router.post("/policy/defaults", response_class=HTMLResponse)
+async def save_tenant_defaults(request: Request, who: SignedIn, state: AppState) -> Response:
+    """The form view of the policy: tenant-wide category settings and custom categories."""
+    form = await request.form()
+    _check_csrf(who[0], _field(form, "csrf"))
+    current = who[1].policy if who[1].policy is not None else state.guard.decision_policy.model_dump(mode="json")
+    document = dict(current)
+    document["settings"] = {cid: a for cid in state.guard.taxonomy.ids
+                            if (a := _field(form, f"setting:{cid}")) in ("allow", "warn", "block")}
+    existing = document.get("custom_categories")
+    customs: list[dict[str, Any]] = [c for c in existing if isinstance(c, dict)] if isinstance(existing, list) else []
+    name = _field(form, "custom_name").strip()
+    if name:
+        customs = [c for c in customs if c.get("name") != name]
+        customs.append({"name": name, "description": _field(form, "custom_description").strip(),
+                        "examples": [e.strip() for e in _field(form, "custom_examples").splitlines() if e.strip()],
+                        "action": _field(form, "custom_action") or "block"})
+    dropped = {v for k, v in form.multi_items() if k == "remove_custom" and isinstance(v, str)}
+    document["custom_categories"] = [c for c in customs if c.get("name") not in dropped]
+    try:
+        checked = _checked_policy(document, state)
+    except (ValidationError, PersonaguardError) as exc:
+        return _policy_page(request, who, state, status=422, error=str(exc))
+    return _store_policy(request, who, state, checked)
 
 
 @router.post("/policy/preview", response_class=HTMLResponse)
@@ -343,6 +381,10 @@ def preview(
             with session_scope(state.sessions) as db:
                 stored = repos.get_profile(db, tenant_id=tenant.id, user_id=user.strip())
             kwargs["user"] = to_profile(stored.document, taxonomy=state.guard.taxonomy)
+        if tenant.policy is not None:
+            merged = with_tenant_defaults(kwargs.get("user"), kwargs["decision_policy"])
+            if merged is not None:
+                kwargs["user"] = merged
         if not text.strip():
             raise ValueError("type a text to see how it would be decided")
         decision = state.guard.check_batch([text], **kwargs)[0]

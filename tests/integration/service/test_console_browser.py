@@ -114,7 +114,9 @@ def test_an_operator_session(browser: Any, live: Any, tenant_factory: Any) -> No
     _wait(b, By.ID, "preview-text").send_keys("Mark finds out Helly is an Eagan, wow")
     b.find_element(By.ID, "preview-user").send_keys("ann")
     b.find_element(By.ID, "preview-run").click()
-    assert _wait(b, By.ID, "preview-outcome").text == "block"
+    outcome = _wait(b, By.ID, "preview-outcome")
+    assert outcome.text == "block"
+    b.execute_script("arguments[0].scrollIntoView({block: 'center'})", outcome)
     _shot(b, "policy")
     b.get(f"{live.url}/console/monitor")
     _wait(b, By.ID, "gauges")
