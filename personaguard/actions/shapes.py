@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from personaguard.errors import InputTooLargeError, MalformedActionError
+from personaguard.normalize.unicode import replace_invalid_code_points
 
 __all__ = [
     "MAX_ACTION_BYTES",
@@ -129,6 +130,8 @@ def _arguments(raw: Any, loc: tuple[str | int, ...]) -> dict[str, Any]:
         raise MalformedActionError(f"arguments must be a JSON object, got {type(raw).__name__}", loc=loc)
     if _depth(raw, _MAX_DEPTH) > _MAX_DEPTH:
         raise MalformedActionError(f"arguments are nested deeper than {_MAX_DEPTH} levels", loc=loc)
+    # A lone surrogate ("\ud800" in JSON) is a Python str but not text: replaced, as the text guard does.
+    raw = _clean(raw)
     try:
         size = len(json.dumps(raw, ensure_ascii=False, default=_reject).encode("utf-8"))
     except TypeError as exc:
@@ -136,6 +139,16 @@ def _arguments(raw: Any, loc: tuple[str | int, ...]) -> dict[str, Any]:
     if size > MAX_ACTION_BYTES:
         raise InputTooLargeError(f"action arguments are {size} bytes; the limit is {MAX_ACTION_BYTES}")
     return dict(raw)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return replace_invalid_code_points(value)
+    if isinstance(value, Mapping):
+        return {replace_invalid_code_points(str(k)): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
 
 
 def _reject(value: Any) -> Any:
@@ -147,7 +160,7 @@ def _name(raw: Any, loc: tuple[str | int, ...]) -> str:
         raise MalformedActionError("the tool name must be a non-empty string", loc=loc)
     if len(raw) > _MAX_NAME:
         raise MalformedActionError(f"the tool name is longer than {_MAX_NAME} characters", loc=loc)
-    return raw.strip()
+    return replace_invalid_code_points(raw.strip())
 
 
 def parse_action(action: Any) -> ToolCall:
@@ -222,10 +235,10 @@ def parse_step(step: Any) -> ToolCall | Observation:
         text = step.get("observation", step.get("content"))
         if not isinstance(text, str):
             raise MalformedActionError(f"an observation must be text, got {type(text).__name__}", loc=("observation",))
-        if len(text.encode("utf-8")) > MAX_ACTION_BYTES:
+        if len(text.encode("utf-8", "surrogatepass")) > MAX_ACTION_BYTES:
             raise InputTooLargeError(f"an observation is larger than {MAX_ACTION_BYTES} bytes")
         tool = step.get("tool", step.get("name"))
-        return Observation(text, tool if isinstance(tool, str) else None)
+        return Observation(replace_invalid_code_points(text), tool if isinstance(tool, str) else None)
     return parse_action(step)
 
 
