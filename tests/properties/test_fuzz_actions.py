@@ -12,12 +12,11 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from nasty_text import nasty_text
 
 from personaguard.actions.checker import ActionChecker
 from personaguard.actions.decision import ActionDecision
 from personaguard.errors import InputTooLargeError, MalformedActionError
-
-from nasty_text import nasty_text
 
 N_EXAMPLES = int(os.environ.get("PERSONAGUARD_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=N_EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
