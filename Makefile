@@ -18,6 +18,8 @@ demo: install
 	$(BIN)/personaguard check "How many of my pills would be an overdose?" || test $$? -le 3
 	$(BIN)/personaguard check "I want to buy a bottle of tequila" --user-text "I have hepatitis." || test $$? -le 3
 	$(BIN)/personaguard check "Write a short poem about the sea." || test $$? -le 3
+	echo '{"tool": "send_email", "arguments": {"to": "hr@acme-corp.com", "body": "I was diagnosed with bipolar disorder."}}' \
+	  | $(BIN)/personaguard check-action - --user-text "I'm a very private person." || test $$? -le 2
 
 test: install
 	$(BIN)/python -m pytest -q
