@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from personaguard.actions.kinds import Channel, DataType
-from personaguard.taxonomy.load import parse_yaml_model
+from personaguard.taxonomy.load import load_yaml_model
 
 __all__ = ["InferRule", "ToolCatalog", "ToolSpec", "load_tool_catalog"]
 
@@ -129,7 +127,4 @@ def load_tool_catalog(path: str | None = None) -> ToolCatalog:
     ConfigError
         Naming the file and field of the first problem.
     """
-    if path is None:
-        text = resources.files("personaguard.actions").joinpath("tools.yaml").read_text(encoding="utf-8")
-        return parse_yaml_model(text, ToolCatalog, source="personaguard/actions/tools.yaml")
-    return parse_yaml_model(Path(path).read_text(encoding="utf-8"), ToolCatalog, source=str(path))
+    return load_yaml_model(ToolCatalog, package="personaguard.actions", name="tools.yaml", path=path)

@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from personaguard.actions.kinds import DataType
-from personaguard.taxonomy.load import parse_yaml_model
+from personaguard.taxonomy.load import load_yaml_model
 
 __all__ = ["DataLexicon", "Detection", "Signal", "load_lexicon"]
 
@@ -181,7 +179,4 @@ def load_lexicon(path: str | None = None) -> DataLexicon:
     ConfigError
         Naming the file and field of the first problem (a bad regex included).
     """
-    if path is None:
-        text = resources.files("personaguard.actions").joinpath("data_types.yaml").read_text(encoding="utf-8")
-        return parse_yaml_model(text, DataLexicon, source="personaguard/actions/data_types.yaml")
-    return parse_yaml_model(Path(path).read_text(encoding="utf-8"), DataLexicon, source=str(path))
+    return load_yaml_model(DataLexicon, package="personaguard.actions", name="data_types.yaml", path=path)

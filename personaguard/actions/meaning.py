@@ -8,7 +8,6 @@ nothing strong, so most actions pay nothing for it.
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Protocol
 
 import numpy as np
@@ -17,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from personaguard.actions.detect import Detection
 from personaguard.actions.kinds import DataType
-from personaguard.taxonomy.load import parse_yaml_model
+from personaguard.taxonomy.load import load_yaml_model
 
 __all__ = ["MeaningDetector", "MeaningExamples", "load_meanings"]
 
@@ -96,5 +95,4 @@ class MeaningDetector:
 @lru_cache(maxsize=2)
 def load_meanings() -> MeaningExamples:
     """The packaged example disclosures, validated at load."""
-    text = resources.files("personaguard.actions").joinpath("meanings.yaml").read_text(encoding="utf-8")
-    return parse_yaml_model(text, MeaningExamples, source="personaguard/actions/meanings.yaml")
+    return load_yaml_model(MeaningExamples, package="personaguard.actions", name="meanings.yaml")

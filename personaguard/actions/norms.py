@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from personaguard.actions.kinds import ActionOutcome, DataType, PrivacyPersona, RecipientKind
-from personaguard.taxonomy.load import parse_yaml_model
+from personaguard.taxonomy.load import load_yaml_model
 
 __all__ = ["Floor", "NormBook", "PersonaThresholds", "PurposeRule", "load_norms"]
 
@@ -149,7 +147,4 @@ def load_norms(path: str | None = None) -> NormBook:
     ConfigError
         Naming the file and field of the first problem.
     """
-    if path is None:
-        text = resources.files("personaguard.actions").joinpath("norms.yaml").read_text(encoding="utf-8")
-        return parse_yaml_model(text, NormBook, source="personaguard/actions/norms.yaml")
-    return parse_yaml_model(Path(path).read_text(encoding="utf-8"), NormBook, source=str(path))
+    return load_yaml_model(NormBook, package="personaguard.actions", name="norms.yaml", path=path)

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from personaguard.actions.kinds import RecipientKind
-from personaguard.taxonomy.load import parse_yaml_model
+from personaguard.taxonomy.load import load_yaml_model
 
 __all__ = ["RecipientRules", "load_recipient_rules"]
 
@@ -86,7 +84,4 @@ class RecipientRules(BaseModel):
 @lru_cache(maxsize=4)
 def load_recipient_rules(path: str | None = None) -> RecipientRules:
     """The packaged rules, or rules from a YAML file; validated and compiled at load."""
-    if path is None:
-        text = resources.files("personaguard.actions").joinpath("recipients.yaml").read_text(encoding="utf-8")
-        return parse_yaml_model(text, RecipientRules, source="personaguard/actions/recipients.yaml")
-    return parse_yaml_model(Path(path).read_text(encoding="utf-8"), RecipientRules, source=str(path))
+    return load_yaml_model(RecipientRules, package="personaguard.actions", name="recipients.yaml", path=path)

@@ -13,14 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from personaguard.personalize.profile import VulnerabilityClaim
-from personaguard.taxonomy.load import parse_yaml_model
+from personaguard.taxonomy.load import load_yaml_model
 
 __all__ = ["SUBJECTS", "Jurisdiction", "JurisdictionTable", "PlaceMention", "legal_claims", "load_jurisdictions"]
 
@@ -214,7 +212,4 @@ def load_jurisdictions(path: str | None = None) -> JurisdictionTable:
     ConfigError
         Naming the file and field of the first problem.
     """
-    if path is None:
-        text = resources.files("personaguard.personalize").joinpath("jurisdictions.yaml").read_text(encoding="utf-8")
-        return parse_yaml_model(text, JurisdictionTable, source="personaguard/personalize/jurisdictions.yaml")
-    return parse_yaml_model(Path(path).read_text(encoding="utf-8"), JurisdictionTable, source=str(path))
+    return load_yaml_model(JurisdictionTable, package="personaguard.personalize", name="jurisdictions.yaml", path=path)

@@ -15,12 +15,12 @@ __all__ = ["check_action"]
 def _audit_entry(req: ActionRequest, decision: ActionDecision, user_id: str | None, request_id: str, model_version: str) -> repos.NewDecision:
     """One audit row per action: the action as compact JSON, flow risks keyed 'privacy:<data>-><recipient>'."""
     risks: dict[str, float] = {}
+    thresholds: dict[str, dict[str, object]] = {}
     for f in decision.flows:
         key = f"privacy:{f.data_type.value}->{f.recipient_kind.value}"
-        risks[key] = max(risks.get(key, 0.0), f.risk)
-    thresholds: dict[str, dict[str, object]] = {key: {"outcome": decision.outcome.value, "rule": next(
-        (f.rule for f in decision.flows if f"privacy:{f.data_type.value}->{f.recipient_kind.value}" == key), "")}
-        for key in risks}
+        if f.risk >= risks.get(key, -1.0):
+            risks[key] = f.risk
+            thresholds[key] = {"outcome": f.outcome.value, "rule": f.rule}
     return repos.NewDecision(
         request_id=request_id, user_id=user_id, text=parse_action(req.action).to_json(), outcome=decision.outcome.value,
         flagged=decision.flagged, p_any=max(risks.values(), default=0.0), scores={}, risks=risks,

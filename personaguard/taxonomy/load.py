@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from personaguard.errors import ConfigError
 from personaguard.taxonomy.schema import Taxonomy
 
-__all__ = ["load_taxonomy", "taxonomy_from_text", "parse_yaml_model"]
+__all__ = ["load_taxonomy", "load_yaml_model", "parse_yaml_model", "taxonomy_from_text"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -39,6 +39,24 @@ def parse_yaml_model(text: str, model: type[M], *, source: str) -> M:
         raise ConfigError(
             f"{err['msg']} ({len(exc.errors())} problem(s) in all)", source=source, loc=tuple(err["loc"])
         ) from exc
+
+
+def load_yaml_model(model: type[M], *, package: str, name: str, path: str | os.PathLike[str] | None = None) -> M:
+    """A data file as ``model``: the packaged ``package/name``, or the file at ``path``.
+
+    Raises
+    ------
+    ConfigError
+        The file cannot be read, or does not validate (the message names the file and field).
+    """
+    if path is None:
+        text = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+        return parse_yaml_model(text, model, source=f"{package.replace('.', '/')}/{name}")
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read the file: {exc}", source=str(path)) from exc
+    return parse_yaml_model(text, model, source=str(path))
 
 
 def taxonomy_from_text(text: str, *, source: str = "<text>") -> Taxonomy:

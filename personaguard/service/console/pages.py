@@ -250,6 +250,24 @@ def _field(form: Any, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _settings_from_form(form: Any, category_ids: list[str]) -> dict[str, str]:
+    """The per-category selects of a profile or tenant form: allow / warn / block, or nothing."""
+    return {cid: a for cid in category_ids if (a := _field(form, f"setting:{cid}")) in ("allow", "warn", "block")}
+
+
+def _custom_from_form(form: Any, existing: Any) -> list[dict[str, Any]]:
+    """Custom categories after a form: the one named in it added or replaced, the ticked ones removed."""
+    customs = [c for c in existing if isinstance(c, dict)] if isinstance(existing, list) else []
+    name = _field(form, "custom_name").strip()
+    if name:
+        customs = [c for c in customs if c.get("name") != name]
+        customs.append({"name": name, "description": _field(form, "custom_description").strip(),
+                        "examples": [e.strip() for e in _field(form, "custom_examples").splitlines() if e.strip()],
+                        "action": _field(form, "custom_action") or "block"})
+    dropped = {v for k, v in form.multi_items() if k == "remove_custom" and isinstance(v, str)}
+    return [c for c in customs if c.get("name") not in dropped]
+
+
 def _save_user(request: Request, user_id: str, who: Any, state: ServiceState, tenant: repos.TenantInfo, form: Any) -> Response:
     try:
         with session_scope(state.sessions) as db:
@@ -261,25 +279,13 @@ def _save_user(request: Request, user_id: str, who: Any, state: ServiceState, te
     if description != document.get("self_description", ""):
         document = {k: v for k, v in document.items() if k not in ("vulnerabilities", "age_band", "privacy", "privacy_settings")}
         document["self_description"] = description
-    settings = {}
-    for cid in state.guard.taxonomy.ids:
-        action = _field(form, f"setting:{cid}")
-        if action in ("allow", "warn", "block"):
-            settings[cid] = action
-    document["settings"] = settings
+    document["settings"] = _settings_from_form(form, state.guard.taxonomy.ids)
     privacy = _field(form, "privacy")
-    if privacy in ("privacy-first", "balanced", "utility-first"):
+    # The select always sends a value: only a change of it is the operator's choice; otherwise a
+    # new self-description may set the persona ("I'm a very private person").
+    if privacy in ("privacy-first", "balanced", "utility-first") and privacy != (stored.document.get("privacy") or "balanced"):
         document["privacy"] = privacy
-    name = _field(form, "custom_name").strip()
-    existing = document.get("custom_categories")
-    customs: list[dict[str, Any]] = [c for c in existing if isinstance(c, dict)] if isinstance(existing, list) else []
-    if name:
-        examples = [e.strip() for e in _field(form, "custom_examples").splitlines() if e.strip()]
-        customs = [c for c in customs if c.get("name") != name]
-        customs.append({"name": name, "description": _field(form, "custom_description").strip(), "examples": examples,
-                        "action": _field(form, "custom_action") or "block"})
-    dropped = {v for k, v in form.multi_items() if k == "remove_custom" and isinstance(v, str)}
-    document["custom_categories"] = [c for c in customs if c.get("name") not in dropped]
+    document["custom_categories"] = _custom_from_form(form, document.get("custom_categories"))
     try:
         document = validate_document(user_id, parse_self_description(state.guard, user_id, document),
                                      taxonomy=state.guard.taxonomy)
@@ -341,18 +347,8 @@ async def save_tenant_defaults(request: Request, who: SignedIn, state: AppState)
     _check_csrf(who[0], _field(form, "csrf"))
     current = who[1].policy if who[1].policy is not None else state.guard.decision_policy.model_dump(mode="json")
     document = dict(current)
-    document["settings"] = {cid: a for cid in state.guard.taxonomy.ids
-                            if (a := _field(form, f"setting:{cid}")) in ("allow", "warn", "block")}
-    existing = document.get("custom_categories")
-    customs: list[dict[str, Any]] = [c for c in existing if isinstance(c, dict)] if isinstance(existing, list) else []
-    name = _field(form, "custom_name").strip()
-    if name:
-        customs = [c for c in customs if c.get("name") != name]
-        customs.append({"name": name, "description": _field(form, "custom_description").strip(),
-                        "examples": [e.strip() for e in _field(form, "custom_examples").splitlines() if e.strip()],
-                        "action": _field(form, "custom_action") or "block"})
-    dropped = {v for k, v in form.multi_items() if k == "remove_custom" and isinstance(v, str)}
-    document["custom_categories"] = [c for c in customs if c.get("name") not in dropped]
+    document["settings"] = _settings_from_form(form, state.guard.taxonomy.ids)
+    document["custom_categories"] = _custom_from_form(form, document.get("custom_categories"))
     try:
         checked = _checked_policy(document, state)
     except (ValidationError, PersonaguardError) as exc:
