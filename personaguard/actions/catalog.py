@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from personaguard.actions.kinds import Channel, DataType
 from personaguard.taxonomy.load import load_yaml_model
@@ -65,6 +65,8 @@ class ToolCatalog(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    _index: dict[str, ToolSpec] = PrivateAttr()
+
     tools: dict[str, ToolSpec]
     infer: list[InferRule] = Field(default_factory=list)
 
@@ -88,11 +90,11 @@ class ToolCatalog(BaseModel):
             named = spec.model_copy(update={"name": name})
             for key in (name, *spec.aliases):
                 index[_norm(key)] = named
-        object.__setattr__(self, "_index", index)
+        self._index = index
 
     def resolve(self, tool: str) -> ToolSpec:
         """The spec for a tool name: listed, inferred from its words, or the catch-all."""
-        index: dict[str, ToolSpec] = self._index  # type: ignore[attr-defined]
+        index: dict[str, ToolSpec] = self._index
         hit = index.get(_norm(tool))
         if hit is not None:
             return hit

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from personaguard.actions.kinds import DataType
 from personaguard.taxonomy.load import load_yaml_model
@@ -87,6 +87,12 @@ class DataLexicon(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    _compiled: list[tuple[DataType, Signal, re.Pattern[str]]] = PrivateAttr()
+    _third: re.Pattern[str] = PrivateAttr()
+    _child: re.Pattern[str] = PrivateAttr()
+    _anchor: re.Pattern[str] = PrivateAttr()
+    _scope_words: dict[str, DataType] = PrivateAttr()
+
     data_types: dict[DataType, list[Signal]]
     subjects: dict[Literal["third_party", "children", "anchor"], str]
     unanchored: float = Field(default=0.35, ge=0.0, le=1.0, description="Strength factor for topic words about no one.")
@@ -97,12 +103,12 @@ class DataLexicon(BaseModel):
             (dt, s, re.compile(s.pattern, 0 if s.case_sensitive else re.IGNORECASE))
             for dt, signals in self.data_types.items() for s in signals
         ]
-        object.__setattr__(self, "_compiled", compiled)
-        object.__setattr__(self, "_third", re.compile(self.subjects["third_party"], re.IGNORECASE))
-        object.__setattr__(self, "_child", re.compile(self.subjects["children"], re.IGNORECASE))
-        object.__setattr__(self, "_anchor", re.compile(self.subjects["anchor"], re.IGNORECASE))
+        self._compiled = compiled
+        self._third = re.compile(self.subjects["third_party"], re.IGNORECASE)
+        self._child = re.compile(self.subjects["children"], re.IGNORECASE)
+        self._anchor = re.compile(self.subjects["anchor"], re.IGNORECASE)
         scope_words = {w.lower(): dt for dt, words in self.scopes.items() for w in words}
-        object.__setattr__(self, "_scope_words", scope_words)
+        self._scope_words = scope_words
 
     def detect(self, text: str, path: str = "", *, owned: bool = False) -> list[Detection]:
         """The strongest detection per (data type, subject) in ``text``, strongest first.
@@ -111,7 +117,7 @@ class DataLexicon(BaseModel):
         topic words need no personal anchor in the sentence.
         """
         best: dict[tuple[DataType, str], Detection] = {}
-        for dt, signal, rx in self._compiled:  # type: ignore[attr-defined]
+        for dt, signal, rx in self._compiled:
             if signal.owned_only and not owned:
                 continue
             for m in rx.finditer(text):
@@ -119,7 +125,7 @@ class DataLexicon(BaseModel):
                     continue
                 subject, sentence = self._subject(text, m.start(), m.end(), dt)
                 strength = signal.strength
-                if signal.needs_anchor and not owned and subject == "self" and not self._anchor.search(sentence):  # type: ignore[attr-defined]
+                if signal.needs_anchor and not owned and subject == "self" and not self._anchor.search(sentence):
                     strength *= self.unanchored
                 key = (dt, subject)
                 if key not in best or best[key].strength < strength:
@@ -131,7 +137,7 @@ class DataLexicon(BaseModel):
         """Data types a permission or setting scope opens (``"ACCESS_FINE_LOCATION"`` -> location)."""
         words = set(re.findall(r"[a-z]+", scope.lower()))
         joined = "_".join(re.findall(r"[a-z]+", scope.lower()))
-        table: dict[str, DataType] = self._scope_words  # type: ignore[attr-defined]
+        table: dict[str, DataType] = self._scope_words
         found = {dt for w, dt in table.items() if w in words or w in joined}
         return sorted(found, key=lambda d: d.value)
 
@@ -139,9 +145,9 @@ class DataLexicon(BaseModel):
         lo = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
         hi_m = _SENTENCE_END.search(text, end)
         sentence = text[lo:hi_m.start() if hi_m else len(text)]
-        if dt is not DataType.CHILDREN and self._child.search(sentence):  # type: ignore[attr-defined]
+        if dt is not DataType.CHILDREN and self._child.search(sentence):
             return "child", sentence
-        if self._third.search(sentence):  # type: ignore[attr-defined]
+        if self._third.search(sentence):
             return "third_party", sentence
         return "self", sentence
 

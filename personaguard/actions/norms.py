@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from personaguard.actions.kinds import ActionOutcome, DataType, PrivacyPersona, RecipientKind
 from personaguard.taxonomy.load import load_yaml_model
@@ -77,6 +77,8 @@ class NormBook(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    _purposes: dict[str, re.Pattern[str]] = PrivateAttr()
+
     version: int = 1
     personas: dict[PrivacyPersona, PersonaThresholds]
     subject_bump: dict[str, float] = Field(default_factory=dict)
@@ -115,11 +117,11 @@ class NormBook(BaseModel):
 
     def model_post_init(self, context: object, /) -> None:
         compiled = {name: re.compile(p, re.IGNORECASE) for name, p in self.purposes.items()}
-        object.__setattr__(self, "_purposes", compiled)
+        self._purposes = compiled
 
     def purposes_in(self, text: str) -> set[str]:
         """Purposes the action's words show."""
-        table: dict[str, re.Pattern[str]] = self._purposes  # type: ignore[attr-defined]
+        table: dict[str, re.Pattern[str]] = self._purposes
         return {name for name, rx in table.items() if rx.search(text)}
 
     def norm_risk(self, data: DataType, recipient: RecipientKind, purposes: set[str]) -> tuple[float, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from personaguard.actions.kinds import RecipientKind
 from personaguard.taxonomy.load import load_yaml_model
@@ -33,6 +33,8 @@ class RecipientRules(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    _compiled: list[tuple[RecipientKind, re.Pattern[str]]] = PrivateAttr()
+
     kinds: dict[RecipientKind, str]
     domain_words: dict[RecipientKind, list[str]] = Field(default_factory=dict)
     personal_domains: list[str] = Field(default_factory=list)
@@ -49,7 +51,7 @@ class RecipientRules(BaseModel):
 
     def model_post_init(self, context: object, /) -> None:
         compiled = [(k, re.compile(p, re.IGNORECASE)) for k, p in self.kinds.items()]
-        object.__setattr__(self, "_compiled", compiled)
+        self._compiled = compiled
 
     def classify(self, recipient: str) -> RecipientKind:
         """The kind of one recipient string."""
@@ -64,14 +66,14 @@ class RecipientRules(BaseModel):
         host = url.group(1).lower() if url else ""
         glued = value.lower().replace(".", " ") if m else host.replace(".", " ")
         personal = m is not None and m.group(1).lower() in self.personal_domains
-        for kind, rx in self._compiled:  # type: ignore[attr-defined]
+        for kind, rx in self._compiled:
             # "partner@data-brokers.io" is no relative: family words count in names and personal mail only.
             if kind is RecipientKind.FAMILY and m and not personal:
                 continue
             if rx.search(value) or (readable is not value and rx.search(readable)):
-                return kind  # type: ignore[no-any-return]
+                return kind
             if (m or url) and any(w in glued for w in self.domain_words.get(kind, ())):
-                return kind  # type: ignore[no-any-return]
+                return kind
         if m:
             return RecipientKind.CONTACT if personal else RecipientKind.UNKNOWN
         if _NAME.match(value):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from personaguard.personalize.profile import VulnerabilityClaim
 from personaguard.taxonomy.load import load_yaml_model
@@ -98,6 +98,10 @@ class JurisdictionTable(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    _merged: dict[str, Jurisdiction] = PrivateAttr()
+    _names: dict[str, str] = PrivateAttr()
+    _after_intro: re.Pattern[str] = PrivateAttr()
+
     version: int = 1
     as_of: str
     source: str
@@ -135,19 +139,19 @@ class JurisdictionTable(BaseModel):
         # Longest first: "New York City" before "New York", "South Korea" before "Korea".
         names.sort(key=lambda kv: -len(kv[0]))
         pattern = "|".join(re.escape(n) for n, _ in names)
-        object.__setattr__(self, "_merged", merged)
-        object.__setattr__(self, "_names", dict(names))
-        object.__setattr__(self, "_after_intro", re.compile(rf"({pattern})(?![\w-])", re.IGNORECASE))
+        self._merged = merged
+        self._names = dict(names)
+        self._after_intro = re.compile(rf"({pattern})(?![\w-])", re.IGNORECASE)
 
     def get(self, code: str) -> Jurisdiction:
         """A row by code, with a state's missing values taken from its country."""
-        merged: dict[str, Jurisdiction] = self._merged  # type: ignore[attr-defined]
+        merged: dict[str, Jurisdiction] = self._merged
         return merged[code]
 
     def find(self, text: str) -> PlaceMention | None:
         """The first place the text says the user lives in (after "I live in", "I'm from", ...)."""
-        names: dict[str, str] = self._names  # type: ignore[attr-defined]
-        after: re.Pattern[str] = self._after_intro  # type: ignore[attr-defined]
+        names: dict[str, str] = self._names
+        after: re.Pattern[str] = self._after_intro
         for intro in _INTRO.finditer(text):
             m = after.match(text, intro.end())
             if m is not None:
