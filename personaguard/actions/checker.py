@@ -103,9 +103,10 @@ class ActionChecker:
         spec = self.catalog.resolve(call.tool)
         persona = (user.privacy if user is not None else None) or PrivacyPersona.BALANCED
         settings = dict(user.privacy_settings) if user is not None else {}
+        known = {k.strip().lower(): v for k, v in user.contacts.items()} if user is not None else {}
         limits = self.norms.personas[persona]
         reading = read_action(call, spec, lexicon=self.lexicon, rules=self.recipients, memory=memory,
-                              meaning=self.meaning.detect if self.meaning is not None else None)
+                              meaning=self.meaning.detect if self.meaning is not None else None, known=known)
         purposes = self.norms.purposes_in(reading.words)
         flows = [self._judge(f, purposes, limits, settings, persona) for f in reading.flows]
         public = any(r.kind is RecipientKind.PUBLIC for r in reading.recipients)
@@ -117,7 +118,7 @@ class ActionChecker:
             probability=self.chain.risk_within((state, tainted), self.horizon), horizon=self.horizon,
             state=f"{state}|{int(tainted)}", tainted_by=sorted(tainted_by | carried, key=lambda d: d.value),
         )
-        ahead = self._ahead(call, spec, memory, purposes, limits, settings, persona, risk)
+        ahead = self._ahead(call, spec, memory, purposes, limits, settings, persona, risk, known)
         outcome = max([ActionOutcome.ALLOW, *(f.outcome for f in flows), *(f.outcome for f in ahead),
                        *([content.outcome] if content else [])], key=lambda o: o.severity)
         explanation, question = _explain(outcome, call, spec, persona, flows, ahead, content, risk, last)
@@ -220,6 +221,7 @@ class ActionChecker:
     def _ahead(
         self, call: ToolCall, spec: ToolSpec, memory: FileMemory, purposes: set[str], limits: PersonaThresholds,
         settings: dict[DataType, FlowSetting], persona: PrivacyPersona, risk: TrajectoryRisk,
+        known: dict[str, RecipientKind],
     ) -> list[FlowVerdict]:
         """A reversible step that names recipients (a draft): the flows it would make once sent.
 
@@ -229,7 +231,7 @@ class ActionChecker:
         if spec.channel is not Channel.LOCAL or not spec.recipients or risk.probability < limits.ahead:
             return []
         sent = spec.model_copy(update={"channel": Channel.EMAIL})
-        reading = read_action(call, sent, lexicon=self.lexicon, rules=self.recipients, memory=memory)
+        reading = read_action(call, sent, lexicon=self.lexicon, rules=self.recipients, memory=memory, known=known)
         verdicts = [self._judge(f, purposes, limits, settings, persona) for f in reading.flows]
         return [
             v.model_copy(update={

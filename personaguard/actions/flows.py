@@ -147,7 +147,8 @@ def _audience(spec: ToolSpec, arguments: Mapping[str, Any]) -> RecipientKind | N
     return RecipientKind.PUBLIC if spec.default_public else None
 
 
-def _recipients(spec: ToolSpec, call: ToolCall, rules: RecipientRules) -> list[Recipient]:
+def _recipients(spec: ToolSpec, call: ToolCall, rules: RecipientRules,
+                known: Mapping[str, RecipientKind] | None = None) -> list[Recipient]:
     args = call.arguments
     audience = _audience(spec, args)
     named: list[str] = []
@@ -166,7 +167,7 @@ def _recipients(spec: ToolSpec, call: ToolCall, rules: RecipientRules) -> list[R
         out.append(Recipient("only me", RecipientKind.SELF))
     default_kind = RecipientKind.APP if spec.channel in (Channel.PERMISSION,) else None
     for name in named[:50]:
-        kind = rules.classify(name)
+        kind = rules.classify(name, known)
         if default_kind is not None and kind in (RecipientKind.UNKNOWN, RecipientKind.CONTACT):
             kind = default_kind
         out.append(Recipient(name, kind))
@@ -212,6 +213,7 @@ def read_action(
     memory: FileMemory | None = None,
     purpose_words: Iterable[str] = (),
     meaning: Callable[[list[tuple[str, str]]], list[Detection]] | None = None,
+    known: Mapping[str, RecipientKind] | None = None,
 ) -> ActionReading:
     """Read one call: its recipients, the data in it and the resulting flows.
 
@@ -227,9 +229,11 @@ def read_action(
     meaning : callable or None
         ``meaning([(path, text), ...])`` finds data by meaning; asked only for an outward action whose
         text shows nothing strong to the lexicon.
+    known : mapping or None
+        The user's contacts (lower-cased address or name -> kind), read before the rules.
     """
     memory = memory or FileMemory()
-    recipients = _recipients(spec, call, rules)
+    recipients = _recipients(spec, call, rules, known)
     contents = _contents(spec, call)
     detections: list[Detection] = []
     for path, text in contents:

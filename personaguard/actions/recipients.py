@@ -6,6 +6,7 @@ Rules are regexes in ``recipients.yaml``, tried in file order; the first kind th
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
@@ -53,11 +54,15 @@ class RecipientRules(BaseModel):
         compiled = [(k, re.compile(p, re.IGNORECASE)) for k, p in self.kinds.items()]
         self._compiled = compiled
 
-    def classify(self, recipient: str) -> RecipientKind:
-        """The kind of one recipient string."""
+    def classify(self, recipient: str, known: Mapping[str, RecipientKind] | None = None) -> RecipientKind:
+        """The kind of one recipient string; ``known`` (lower-cased address or name -> kind) first."""
         value = recipient.strip()
         if not value:
             return RecipientKind.UNKNOWN
+        if known:
+            hit = known.get(value.lower())
+            if hit is not None:
+                return hit
         # Mail addresses: read the local part and domain as words ("dr.lee@cityclinic.org").
         readable = re.sub(r"[._@-]+", " ", value) if "@" in value else value
         m = _EMAIL.match(value)

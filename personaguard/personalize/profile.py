@@ -29,7 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from personaguard.actions.kinds import DataType, FlowSetting, PrivacyPersona
+from personaguard.actions.kinds import DataType, FlowSetting, PrivacyPersona, RecipientKind
 from personaguard.errors import ConfigError, FloorRelaxedError, PersonaguardError, UnknownIdError
 from personaguard.learn.state import LearnedState
 from personaguard.taxonomy import Taxonomy
@@ -188,6 +188,9 @@ class UserProfile(BaseModel):
         user are checked (``Guard.check_action``); None is ``balanced``.
     privacy_settings : dict of DataType to FlowSetting, default={}
         Per-data-type choices (``{"location": "block"}``) that override the persona.
+    contacts : dict of str to RecipientKind, default={}
+        Recipients the user knows, by address or name (``{"mike@harrisoncpa.com": "financial"}``):
+        agent actions read them as that kind instead of guessing from the address.
 
     Examples
     --------
@@ -220,6 +223,9 @@ class UserProfile(BaseModel):
     )
     privacy_settings: dict[DataType, FlowSetting] = Field(
         default_factory=dict, description="Per-data-type agent-action settings (allow/confirm/block); override the persona."
+    )
+    contacts: dict[str, RecipientKind] = Field(
+        default_factory=dict, description="Known recipients by address or name, and their kind (agent actions)."
     )
 
     # Values derived from this profile (thresholds in force, embeddings of its own examples), kept

@@ -154,3 +154,11 @@ def test_secrets_are_masked_in_explanations(checker: ActionChecker) -> None:
 def test_horizon_is_validated() -> None:
     with pytest.raises(ValueError):
         ActionChecker(horizon=0)
+
+
+def test_the_users_contacts_say_who_a_recipient_is(checker: ActionChecker) -> None:
+    act = email("mike@ledger-partners.net", "Attached is our 2025 tax return; my salary is $142,000.")
+    assert checker.check(act, user=user("balanced")).flows[0].recipient_kind is RecipientKind.UNKNOWN
+    known = UserProfile(id="u", contacts={"Mike@Ledger-Partners.net": "financial"})
+    d = checker.check(act, user=known)
+    assert d.outcome is ActionOutcome.ALLOW and d.flows[0].recipient_kind is RecipientKind.FINANCIAL
