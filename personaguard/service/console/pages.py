@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from personaguard.actions.kinds import DataType, RecipientKind
 from personaguard.decide.policy import DecisionPolicy, check_policy_against
 from personaguard.errors import PersonaguardError, UnknownIdError
 from personaguard.record import repos
@@ -222,7 +223,8 @@ def users(request: Request, who: SignedIn, state: AppState, prefix: str = "", af
 
 def _user_context(state: ServiceState, stored: repos.StoredProfile) -> dict[str, Any]:
     profile = to_profile(stored.document, taxonomy=state.guard.taxonomy)
-    return {"stored": stored, "profile": profile, "taxonomy": state.guard.taxonomy}
+    return {"stored": stored, "profile": profile, "taxonomy": state.guard.taxonomy, "data_types": list(DataType),
+            "recipient_kinds": [k.value for k in RecipientKind]}
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
@@ -248,6 +250,20 @@ async def save_user(request: Request, user_id: str, who: SignedIn, state: AppSta
 def _field(form: Any, name: str) -> str:
     value = form.get(name)
     return value if isinstance(value, str) else ""
+
+
+def _contacts_from_form(text: str) -> dict[str, str] | str:
+    """``address or name = kind`` lines as a contacts map, or the message naming the bad line."""
+    kinds = {k.value for k in RecipientKind}
+    out: dict[str, str] = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        who, sep, kind = line.rpartition("=")
+        if not sep or not who.strip() or kind.strip() not in kinds:
+            return f"contacts line {n}: write 'address or name = kind', kind one of {', '.join(sorted(kinds))}"
+        out[who.strip()] = kind.strip()
+    return out
 
 
 def _settings_from_form(form: Any, category_ids: list[str]) -> dict[str, str]:
@@ -286,6 +302,13 @@ def _save_user(request: Request, user_id: str, who: Any, state: ServiceState, te
     if privacy in ("privacy-first", "balanced", "utility-first") and privacy != (stored.document.get("privacy") or "balanced"):
         document["privacy"] = privacy
     document["custom_categories"] = _custom_from_form(form, document.get("custom_categories"))
+    chosen = {dt.value: a for dt in DataType if (a := _field(form, f"privacy:{dt.value}")) in ("allow", "confirm", "block")}
+    if chosen or "privacy_settings" in document:
+        document["privacy_settings"] = chosen
+    contacts = _contacts_from_form(_field(form, "contacts"))
+    if isinstance(contacts, str):
+        return _page(request, "user.html", who, status=422, saved=False, error=contacts, **_user_context(state, stored))
+    document["contacts"] = contacts
     try:
         document = validate_document(user_id, parse_self_description(state.guard, user_id, document),
                                      taxonomy=state.guard.taxonomy)

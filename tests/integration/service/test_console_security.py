@@ -118,3 +118,18 @@ def test_a_bad_policy_is_refused_with_the_reason(live: Any, seeded: Any) -> None
     r = client.post("/console/policy", data={"policy_yaml": "constructive: {outcome: maybe}", "csrf": csrf_of(client)})
     assert r.status_code == 422
     assert 'id="policy-error"' in r.text
+
+
+def test_contacts_and_privacy_settings_are_edited_and_bad_lines_named(live: Any, seeded: Any) -> None:
+    client = sign_in(live.url, seeded[0].key)
+    csrf = csrf_of(client, "/console/users/alice")
+    desc = "I have hepatitis. " + XSS
+    ok = client.post("/console/users/alice", data={"csrf": csrf, "self_description": desc, "privacy": "balanced",
+                                                   "privacy:location": "block", "contacts": "mike@cpa.example = financial\n"})
+    assert ok.status_code == 303, ok.text
+    with live.client(seeded[0].key) as api:
+        profile = api.get("/v1/users/alice").json()["profile"]
+    assert profile["privacy_settings"] == {"location": "block"}
+    assert profile["contacts"] == {"mike@cpa.example": "financial"}
+    bad = client.post("/console/users/alice", data={"csrf": csrf, "self_description": desc, "contacts": "mike = cousin"})
+    assert bad.status_code == 422 and "contacts line 1" in bad.text
