@@ -42,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                    help="an evaluation set (default: the packaged one)")
     e.add_argument("--split", default=None, choices=["dev", "test"], help="only this split (default: all)")
     e.add_argument("--out", default=None, metavar="FILE.json", help="also write the figures as JSON")
+    e.add_argument("--plot", default=None, metavar="FILE.png", help="also draw the rates per slice and persona")
     e.set_defaults(func=run_eval)
 
 
@@ -94,7 +95,13 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_eval(args: argparse.Namespace) -> int:
-    from personaguard.eval.actionset.report import evaluate_actions, format_report, load_action_set, report_json
+    from personaguard.eval.actionset.report import (
+        evaluate_actions,
+        format_report,
+        load_action_set,
+        plot_actions,
+        report_json,
+    )
     from personaguard.guard import Guard
 
     items = load_action_set(args.action_set)
@@ -103,4 +110,6 @@ def run_eval(args: argparse.Namespace) -> int:
     print(format_report(reports, p50, n))
     if args.out:
         Path(args.out).write_text(report_json(reports, p50) + "\n", encoding="utf-8")
+    if args.plot:
+        print(f"plot: {plot_actions(reports, args.plot)}")
     return 0

@@ -199,3 +199,29 @@ def format_report(reports: Sequence[PersonaReport], p50_ms: float, n_items: int)
 def report_json(reports: Sequence[PersonaReport], p50_ms: float) -> str:
     """The figures as JSON (``--out``)."""
     return json.dumps({"personas": [asdict(r) for r in reports], "p50_ms": p50_ms}, indent=1)
+
+
+def plot_actions(reports: Sequence[PersonaReport], path: str | Path) -> Path:
+    """Bar chart per slice: leak-catch (solid) and needless-confirm (hatched) for each persona."""
+    from personaguard.eval.plots import _pyplot
+
+    plt = _pyplot()
+    slices = sorted({k for r in reports for k in r.by_slice if k != "harmful"})
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), dpi=120, sharey=True)
+    width = 0.8 / max(len(reports), 1)
+    for ax, metric, title in ((axes[0], "leak_catch", "leaking actions confirmed or blocked"),
+                              (axes[1], "needless_confirm", "benign actions confirmed or blocked")):
+        for i, r in enumerate(reports):
+            values = [r.by_slice.get(k, {}).get(metric, 0.0) for k in slices]
+            ax.bar([x + i * width for x in range(len(slices))], values, width, label=r.persona)
+        ax.set_xticks([x + width * (len(reports) - 1) / 2 for x in range(len(slices))], slices, rotation=30, ha="right")
+        ax.set_title(title, fontsize=10)
+        ax.set_ylim(0, 1)
+        ax.grid(axis="y", alpha=0.3)
+    axes[1].legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out)
+    plt.close(fig)
+    return out

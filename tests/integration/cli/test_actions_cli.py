@@ -40,8 +40,9 @@ def test_check_action_bad_input_is_a_clear_error(stdin: bytes) -> None:
 @pytest.mark.slow
 def test_eval_actions_prints_and_writes_figures(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
-    r = run("eval-actions", "--split", "dev", "--out", str(out))
+    r = run("eval-actions", "--split", "dev", "--out", str(out), "--plot", str(tmp_path / "rates.png"))
     assert r.returncode == 0, r.stderr
     assert b"privacy-first" in r.stdout and b"p50 per check" in r.stdout
     figures = json.loads(out.read_text())
     assert {p["persona"] for p in figures["personas"]} == {"privacy-first", "balanced", "utility-first"}
+    assert (tmp_path / "rates.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
