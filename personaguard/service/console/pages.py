@@ -7,12 +7,12 @@ uses (they all take ``tenant_id``), so one tenant never reaches another's users 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import quote
 
 import yaml
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
@@ -32,8 +32,13 @@ from personaguard.service.schemas import USER_ID_PATTERN, FeedbackIn
 
 __all__ = ["BadCsrf", "NeedsSignIn", "router"]
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
 router = APIRouter(prefix="/console", include_in_schema=False)
+#: Audit-log row ids as the API takes them (BIGINT on PostgreSQL, INTEGER on SQLite).
+DecisionId = Annotated[int, Path(ge=1, le=2**62)]
+#: User ids as the API takes them; prefixes of them in the users search.
+UserId = Annotated[str, Path(pattern=USER_ID_PATTERN)]
+UserFilter = Annotated[str, Query(max_length=200, pattern=r"^[A-Za-z0-9._:@\-]*$")]
 _PAGE = 50
 _REVIEW_SCAN = 2000
 _OUTCOMES = ("allow", "warn", "block", "ask", "confirm")
@@ -135,17 +140,17 @@ def logout(who: SignedIn, state: AppState, csrf: Annotated[str, Form(max_length=
 # -- decisions ----------------------------------------------------------------------------------
 @router.get("/decisions", response_class=HTMLResponse)
 def decisions(
-    request: Request, who: SignedIn, state: AppState, outcome: str = "", user: str = "", category: str = "",
-    q: str = "", hours: str = "", before: str = "",
+    request: Request, who: SignedIn, state: AppState, outcome: str = "", user: UserFilter = "", category: str = "",
+    q: Annotated[str, Query(max_length=500)] = "", hours: str = "", before: str = "",
 ) -> Response:
     tenant = who[1]
     outcomes = [outcome] if outcome in _OUTCOMES else []
     since = datetime.now(UTC) - timedelta(hours=float(hours)) if _is_number(hours) else None
-    before_id = int(before) if before.isdigit() else None
+    before_id = int(before) if before.isdigit() and len(before) <= 18 else None
     user_id = user.strip() or None
     with session_scope(state.sessions) as db:
         rows = repos.list_decisions(db, tenant_id=tenant.id, user_id=user_id, limit=_PAGE if not category else 500,
-                                    before_id=before_id, outcomes=outcomes, text_contains=q.strip() or None, since=since)
+                                    before_id=before_id, outcomes=outcomes, text_contains=q.replace("\x00", "").strip() or None, since=since)
     if category:
         rows = [r for r in rows if any(c.id == category and c.outcome not in ("allow", "") for c in category_rows(r))][:_PAGE]
     next_before = rows[-1].id if len(rows) == _PAGE else None
@@ -166,7 +171,7 @@ def _not_found(request: Request, who: Any, exc: UnknownIdError) -> Response:
 
 
 @router.get("/decisions/{decision_id}", response_class=HTMLResponse)
-def decision(request: Request, decision_id: int, who: SignedIn, state: AppState) -> Response:
+def decision(request: Request, decision_id: DecisionId, who: SignedIn, state: AppState) -> Response:
     try:
         with session_scope(state.sessions) as db:
             record = repos.get_decision(db, tenant_id=who[1].id, decision_id=decision_id)
@@ -188,7 +193,7 @@ def review(request: Request, who: SignedIn, state: AppState) -> Response:
 
 @router.post("/decisions/{decision_id}/feedback", response_class=HTMLResponse)
 def feedback(
-    request: Request, decision_id: int, who: SignedIn, state: AppState,
+    request: Request, decision_id: DecisionId, who: SignedIn, state: AppState,
     should: Annotated[str, Form(pattern="^(allow|block)$")], csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     _check_csrf(who[0], csrf)
@@ -214,7 +219,7 @@ def feedback(
 
 # -- users --------------------------------------------------------------------------------------
 @router.get("/users", response_class=HTMLResponse)
-def users(request: Request, who: SignedIn, state: AppState, prefix: str = "", after: str = "") -> Response:
+def users(request: Request, who: SignedIn, state: AppState, prefix: UserFilter = "", after: UserFilter = "") -> Response:
     with session_scope(state.sessions) as db:
         rows = repos.list_profiles(db, tenant_id=who[1].id, prefix=prefix.strip(), limit=_PAGE, after=after or None)
     return _page(request, "users.html", who, rows=rows, prefix=prefix,
@@ -228,7 +233,7 @@ def _user_context(state: ServiceState, stored: repos.StoredProfile) -> dict[str,
 
 
 @router.get("/users/{user_id}", response_class=HTMLResponse)
-def user_page(request: Request, user_id: str, who: SignedIn, state: AppState, saved: str = "") -> Response:
+def user_page(request: Request, user_id: UserId, who: SignedIn, state: AppState, saved: str = "") -> Response:
     try:
         with session_scope(state.sessions) as db:
             stored = repos.get_profile(db, tenant_id=who[1].id, user_id=user_id)
@@ -238,7 +243,7 @@ def user_page(request: Request, user_id: str, who: SignedIn, state: AppState, sa
 
 
 @router.post("/users/{user_id}", response_class=HTMLResponse)
-async def save_user(request: Request, user_id: str, who: SignedIn, state: AppState) -> Response:
+async def save_user(request: Request, user_id: UserId, who: SignedIn, state: AppState) -> Response:
     form = await request.form()
     _check_csrf(who[0], _field(form, "csrf"))
     tenant = who[1]

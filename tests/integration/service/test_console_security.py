@@ -133,3 +133,14 @@ def test_contacts_and_privacy_settings_are_edited_and_bad_lines_named(live: Any,
     assert profile["contacts"] == {"mike@cpa.example": "financial"}
     bad = client.post("/console/users/alice", data={"csrf": csrf, "self_description": desc, "contacts": "mike = cousin"})
     assert bad.status_code == 422 and "contacts line 1" in bad.text
+
+
+@pytest.mark.parametrize("path", ["/console/decisions/99999999999999999999999", "/console/decisions/-5",
+                                  "/console/users/%00x", "/console/users?after=%00", "/console/decisions?user=a%00b",
+                                  "/console/decisions?q=a%00b", "/console/decisions?before=99999999999999999999999",
+                                  "/console/decisions?hours=1e400", "/console/users/" + "a" * 300])
+def test_hostile_ids_and_filters_are_client_errors_not_crashes(live: Any, seeded: Any, path: str) -> None:
+    client = sign_in(live.url, seeded[0].key)
+    r = client.get(path)
+    assert r.status_code in (200, 404, 422), (path, r.status_code)
+    assert "Traceback" not in r.text
