@@ -136,6 +136,14 @@ def hash_key(api_key: str) -> str:
     return hashlib.sha256(api_key.encode("utf-8")).hexdigest()
 
 
+def _storable(text: str | None) -> str | None:
+    """Text as every store can keep it: PostgreSQL's text type refuses NUL, so NUL becomes U+FFFD.
+
+    The hash of a decision's text is taken before, over the text as it came.
+    """
+    return None if text is None else text.replace("\x00", "\ufffd")
+
+
 def sha256_text(text: str) -> str:
     """SHA-256 hex digest of a text, kept in the audit log whatever the retention."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
@@ -290,11 +298,11 @@ def add_feedback(
     row = Feedback(
         tenant_id=tenant_id,
         user_id=user_id,
-        text=text,
+        text=_storable(text),
         should=should,
-        context=context,
+        context=_storable(context),
         source=source,
-        client_event_id=client_event_id,
+        client_event_id=_storable(client_event_id),
         is_learned=is_learned,
         created_at=_now(),
     )
@@ -339,7 +347,7 @@ def append_decisions(
             user_id=d.user_id,
             request_id=d.request_id,
             created_at=now,
-            text=d.text if store_text else None,
+            text=_storable(d.text) if store_text else None,
             text_sha256=sha256_text(d.text),
             outcome=d.outcome,
             flagged=d.flagged,

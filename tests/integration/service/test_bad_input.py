@@ -91,3 +91,14 @@ def test_every_response_carries_a_request_id(api: httpx.Client) -> None:
     assert len(ok.headers["x-request-id"]) == 32
     assert bad.json()["request_id"] == bad.headers["x-request-id"]
     assert ok.json()["id"] == "modr-" + ok.headers["x-request-id"]
+
+
+def test_nul_bytes_are_stored_on_every_backend(api: httpx.Client) -> None:
+    """PostgreSQL's text type refuses NUL: the stores keep U+FFFD, the request still succeeds."""
+    r = api.post("/v1/moderations", json={"input": "hello\u0000 world", "user": "nul-user"})
+    assert r.status_code == 200, r.text
+    fb = api.post("/v1/feedback", json={"user": "nul-user", "text": "hi\u0000 there", "should": "allow",
+                                        "context": "ctx\u0000", "event_id": "ev\u0000-1"})
+    assert fb.status_code in (200, 201), fb.text
+    act = api.post("/v1/actions", json={"action": {"tool": "send_email", "arguments": {"body": "a\u0000b"}}})
+    assert act.status_code == 200, act.text
