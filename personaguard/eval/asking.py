@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from personaguard.guard import Guard
     from personaguard.personalize.profile import UserProfile
 
-__all__ = ["AskingResult", "evaluate_asking", "candidate_questions"]
+__all__ = ["AskingResult", "candidate_questions", "evaluate_asking"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class AskingResult:
     n_safe: int
 
 
-def candidate_questions(guard: "Guard", text: str, *, min_score: float = 0.5) -> list[str]:
+def candidate_questions(guard: Guard, text: str, *, min_score: float = 0.5) -> list[str]:
     """Knowledge-base entries this request could harm, best first (severity x topic relevance)."""
     model = guard.personal_risk_model()
     q, _ = model.topic_relevance([text], model.encoder.encode([text]))
@@ -54,11 +54,11 @@ def candidate_questions(guard: "Guard", text: str, *, min_score: float = 0.5) ->
     return [vid for _, vid in sorted(scored, reverse=True)]
 
 
-def _allowed(guard: "Guard", text: str, profile: "UserProfile") -> bool:
+def _allowed(guard: Guard, text: str, profile: UserProfile) -> bool:
     return guard.check(text, user=profile).outcome.value == "allow"
 
 
-def _decide(guard: "Guard", item: PersonalItem, truth: set[str], k: int, ask_all: bool,
+def _decide(guard: Guard, item: PersonalItem, truth: set[str], k: int, ask_all: bool,
             min_score: float) -> tuple[bool, int]:
     from personaguard.personalize.profile import UserProfile
 
@@ -77,7 +77,7 @@ def _decide(guard: "Guard", item: PersonalItem, truth: set[str], k: int, ask_all
 
 
 def evaluate_asking(
-    guard: "Guard", unsafe: Sequence[PersonalItem], safe: Sequence[PersonalItem], *, k: int, ask_all: bool = False,
+    guard: Guard, unsafe: Sequence[PersonalItem], safe: Sequence[PersonalItem], *, k: int, ask_all: bool = False,
     min_score: float = 0.5, min_confidence: float = 0.5,
 ) -> AskingResult:
     """Score one questioning policy (up to ``k`` questions per request) on both sets."""
