@@ -20,10 +20,11 @@ def main() -> None:
 
     unsafe, safe = load_u_safebench(args.data)
     guard = Guard()
-    for k, ask_all, name in [(0, False, "never_ask"), (1, False, "voi_1"), (2, False, "voi_2"), (3, False, "voi_3"),
-                             (99, True, "ask_all")]:
+    policies = [(0, False, False, "never_ask"), (1, False, False, "voi_1"), (2, False, False, "voi_2"),
+                (3, False, False, "voi_3"), (99, True, False, "ask_all"), (1, False, True, "topic_first_1")]
+    for k, ask_all, topic_first, name in policies:
         t0 = time.perf_counter()
-        r = evaluate_asking(guard, unsafe, safe, k=k, ask_all=ask_all)
+        r = evaluate_asking(guard, unsafe, safe, k=k, ask_all=ask_all, topic_first=topic_first)
         print(f"{name}_safety: {100 * r.safety:.1f} %")
         print(f"{name}_helpfulness: {100 * r.helpfulness:.1f} %")
         print(f"{name}_mean_questions: {r.mean_questions:.2f} questions")

@@ -25,3 +25,9 @@ def test_never_asking_is_the_generic_guard_and_asking_everything_finds_the_condi
     assert every.mean_questions >= 1.0
     voi = evaluate_asking(guard, UNSAFE, SAFE, k=1)
     assert voi.mean_questions <= 1.0
+
+
+def test_one_question_about_the_requests_kind_finds_the_risk(guard: Any) -> None:
+    topic = evaluate_asking(guard, UNSAFE, SAFE, k=1, topic_first=True)
+    assert topic.safety == 1.0 and topic.helpfulness == 1.0
+    assert topic.mean_questions <= 1.0
