@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from personaguard.eval.personal import PersonalItem
 
@@ -46,25 +47,34 @@ class AskingResult:
     n_safe: int
 
 
-def candidate_questions(guard: Guard, text: str, *, min_score: float = 0.5) -> list[str]:
-    """Knowledge-base entries this request could harm, best first (severity x topic relevance)."""
+def _relevance(guard: Guard, text: str) -> NDArray[np.float64]:
+    """q_t of ``text`` to every topic of the knowledge base, shape (n_topics,)."""
     model = guard.personal_risk_model()
     q, _ = model.topic_relevance([text], model.encoder.encode([text]))
+    row: NDArray[np.float64] = q[0]
+    return row
+
+
+def candidate_questions(guard: Guard, text: str, *, min_score: float = 0.5,
+                        relevance: NDArray[np.float64] | None = None) -> list[str]:
+    """Knowledge-base entries this request could harm, best first (severity x topic relevance)."""
+    model = guard.personal_risk_model()
+    q = _relevance(guard, text) if relevance is None else relevance
     col = {t: j for j, t in enumerate(model.index.topic_ids)}
     scored = []
     for vid, v in model.entries_.items():
-        s = max((ci.severity * float(q[0, col[ci.topic]]) for ci in v.contraindications if ci.topic in col), default=0.0)
+        s = max((ci.severity * float(q[col[ci.topic]]) for ci in v.contraindications if ci.topic in col), default=0.0)
         if s >= min_score:
             scored.append((s, vid))
     return [vid for _, vid in sorted(scored, reverse=True)]
 
 
-def top_topic(guard: Guard, text: str, *, min_score: float = 0.5) -> str | None:
+def top_topic(guard: Guard, text: str, *, min_score: float = 0.5,
+              relevance: NDArray[np.float64] | None = None) -> str | None:
     """The topic this request is most clearly of (q_t >= ``min_score``), if any."""
-    model = guard.personal_risk_model()
-    q, _ = model.topic_relevance([text], model.encoder.encode([text]))
-    j = int(np.argmax(q[0]))
-    return str(model.index.topic_ids[j]) if q[0, j] >= min_score else None
+    q = _relevance(guard, text) if relevance is None else relevance
+    j = int(np.argmax(q))
+    return str(guard.personal_risk_model().index.topic_ids[j]) if q[j] >= min_score else None
 
 
 def _topic_answer(guard: Guard, profile: UserProfile, topic: str) -> UserProfile:
@@ -87,8 +97,9 @@ def _decide(guard: Guard, item: PersonalItem, truth: set[str], k: int, ask_all: 
 
     profile = UserProfile(id="hidden")
     asked = 0
+    relevance = _relevance(guard, item.instruction)  # one encoder pass per request, for both kinds of question
     if topic_first and k > 0:
-        topic = top_topic(guard, item.instruction, min_score=min_score)
+        topic = top_topic(guard, item.instruction, min_score=min_score, relevance=relevance)
         decides = topic is not None and (ask_all or _allowed(guard, item.instruction, profile)
                                          != _allowed(guard, item.instruction, _topic_answer(guard, profile, topic)))
         if topic is not None and decides:
@@ -97,7 +108,7 @@ def _decide(guard: Guard, item: PersonalItem, truth: set[str], k: int, ask_all: 
                       for c in v.contraindications)
             profile = _topic_answer(guard, profile, topic) if yes else profile
             asked += 1
-    for vid in candidate_questions(guard, item.instruction, min_score=min_score):
+    for vid in candidate_questions(guard, item.instruction, min_score=min_score, relevance=relevance):
         if asked >= k:
             break
         if not ask_all:

@@ -9,12 +9,13 @@ are read with patterns, because embeddings do not do arithmetic ("I'm 15" is a m
 from __future__ import annotations
 
 import re
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
 from personaguard.personalize.index import KnowledgeBaseIndex, load_or_build_index, max_similarity
+from personaguard.personalize.jurisdictions import SUBJECTS
 from personaguard.personalize.profile import AgeBand, VulnerabilityClaim
 from personaguard.personalize.risk import AGE_BAND_VULNERABILITIES, apply_logistic
 from personaguard.personalize.vulnerabilities import KnowledgeBase, load_knowledge_base
@@ -50,8 +51,7 @@ _AGE_PATTERNS = (
 )
 #: Knowledge-base entries the user's place and age settle (jurisdictions.py), never a cue match:
 #: "I live in Nevada" reads like "I'm too young to buy cigarettes here" to the encoder.
-_LAW_ENTRIES = frozenset({"alcohol-illegal-here", "tobacco-illegal-here", "gambling-illegal-here",
-                          "cannabis-illegal-here", "firearms-illegal-here"})
+_LAW_ENTRIES = frozenset(SUBJECTS.values())
 #: Knowledge-base entries that say how old someone is; an age read from the text settles them.
 _AGE_GROUP_ENTRIES = frozenset(v for vids in AGE_BAND_VULNERABILITIES.values() for v in vids)
 

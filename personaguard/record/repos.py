@@ -175,6 +175,18 @@ def create_tenant(
     return NewTenant(TenantInfo(tenant.id, tenant.name, tenant.store_text, tenant.register_unknown_users), api_key)
 
 
+def _tenant_info(row: Tenant) -> TenantInfo:
+    return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
+
+
+def _tenant_row(session: Session, *, tenant_id: str | None = None, name: str | None = None) -> Tenant:
+    """The tenant row by id or by name; UnknownIdError (kind ``"tenant"``) when there is none."""
+    row = session.get(Tenant, tenant_id) if tenant_id is not None else session.scalar(select(Tenant).where(Tenant.name == name))
+    if row is None:
+        raise UnknownIdError("tenant", str(tenant_id if tenant_id is not None else name))
+    return row
+
+
 def tenant_for_key(session: Session, *, api_key: str) -> TenantInfo:
     """The tenant owning ``api_key``; raises UnknownIdError (kind ``"api key"``) otherwise."""
     row = session.execute(
@@ -182,43 +194,33 @@ def tenant_for_key(session: Session, *, api_key: str) -> TenantInfo:
     ).scalar_one_or_none()
     if row is None:
         raise UnknownIdError("api key", api_key[:8] + "...")
-    return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
+    return _tenant_info(row)
 
 
 def tenant_by_name(session: Session, *, name: str) -> TenantInfo:
     """The tenant called ``name``; raises UnknownIdError (kind ``"tenant"``) otherwise."""
-    row = session.scalar(select(Tenant).where(Tenant.name == name))
-    if row is None:
-        raise UnknownIdError("tenant", name)
-    return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
+    return _tenant_info(_tenant_row(session, name=name))
 
 
 def tenant_by_id(session: Session, *, tenant_id: str) -> TenantInfo:
     """The tenant with this id (a console session names it); raises UnknownIdError otherwise."""
-    row = session.get(Tenant, tenant_id)
-    if row is None:
-        raise UnknownIdError("tenant", tenant_id)
-    return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
+    return _tenant_info(_tenant_row(session, tenant_id=tenant_id))
+
+
+def _store_policy(session: Session, row: Tenant, policy: dict[str, object] | None) -> TenantInfo:
+    row.policy = policy
+    session.flush()
+    return _tenant_info(row)
 
 
 def set_tenant_policy_by_id(session: Session, *, tenant_id: str, policy: dict[str, object] | None) -> TenantInfo:
     """Store a tenant's own decision policy document by tenant id (the console's policy page)."""
-    row = session.get(Tenant, tenant_id)
-    if row is None:
-        raise UnknownIdError("tenant", tenant_id)
-    row.policy = policy
-    session.flush()
-    return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
+    return _store_policy(session, _tenant_row(session, tenant_id=tenant_id), policy)
 
 
 def set_tenant_policy(session: Session, *, tenant_name: str, policy: dict[str, object] | None) -> TenantInfo:
     """Store a tenant's own decision policy document (None restores the default)."""
-    row = session.scalar(select(Tenant).where(Tenant.name == tenant_name))
-    if row is None:
-        raise UnknownIdError("tenant", tenant_name)
-    row.policy = policy
-    session.flush()
-    return TenantInfo(row.id, row.name, row.store_text, row.register_unknown_users, row.policy)
+    return _store_policy(session, _tenant_row(session, name=tenant_name), policy)
 
 
 def put_profile(session: Session, *, tenant_id: str, user_id: str, document: dict[str, object]) -> StoredProfile:
