@@ -91,6 +91,10 @@ class Guard:
     decision_policy : DecisionPolicy, path-like or None, default=None
         What personal risks turn into beyond the thresholds (``personaguard/decide/policy.yaml``:
         a block only the user's own condition causes becomes a warn); None loads the packaged one.
+    personal_risk : PersonalRiskModel or None, default=None
+        A personal risk model built elsewhere (its knowledge base wins over ``knowledge_base``);
+        None builds one from ``knowledge_base`` on first use. Evaluations that refit the topic
+        probes of an edited knowledge base pass theirs here.
 
     Examples
     --------
@@ -110,6 +114,7 @@ class Guard:
         knowledge_base: "KnowledgeBase | str | os.PathLike[str] | None" = None,
         ask: AskPolicy | None = _DEFAULT_ASK,
         decision_policy: DecisionPolicy | str | os.PathLike[str] | None = None,
+        personal_risk: "PersonalRiskModel | None" = None,
     ) -> None:
         self.taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
         self.scorer = scorer if scorer is not None else load_scorer(self.taxonomy)
@@ -119,7 +124,9 @@ class Guard:
             raise ConfigError("the scorer's categories do not match the taxonomy's, in order")
         self.max_text_chars = max_text_chars
         self.learner = learner
-        self.knowledge_base = knowledge_base
+        self.knowledge_base = knowledge_base if personal_risk is None else personal_risk.knowledge_base
+        if personal_risk is not None:
+            self.personal_risk_ = personal_risk
         self.ask = ask
         self.decision_policy = (decision_policy if isinstance(decision_policy, DecisionPolicy)
                                 else load_decision_policy(decision_policy))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from personaguard.guard import Guard
     from personaguard.personalize.profile import UserProfile
 
-__all__ = ["PersonalItem", "ScenarioResult", "PersonalReport", "load_u_safebench", "evaluate_personal", "plot_personal"]
+__all__ = ["PersonalItem", "PersonalReport", "ScenarioResult", "allowed_flags", "evaluate_personal", "load_u_safebench", "plot_personal"]
 
 
 class PersonalItem(BaseModel):
@@ -81,8 +81,14 @@ def load_u_safebench(folder: str | Path) -> tuple[list[PersonalItem], list[Perso
     return _read(folder / "unsafe_for_user.json", "unknown"), _read(folder / "safe_general_user.json", "safe")
 
 
-def _allowed(guard: "Guard", items: Sequence[PersonalItem], profiles: dict[str, "UserProfile"] | None) -> list[bool]:
-    """Whether each item is allowed, checking each user's items in one batch."""
+def allowed_flags(
+    guard: Guard, items: Sequence[PersonalItem], *, parse: Callable[[str], UserProfile] | None = None
+) -> list[bool]:
+    """Whether each item is allowed, checking each user's items in one batch.
+
+    ``parse`` turns a self-description into a profile (once per distinct user); None checks
+    every item with an empty, generic profile.
+    """
     from personaguard.decide.outcome import Outcome
     from personaguard.personalize.profile import UserProfile
 
@@ -92,21 +98,21 @@ def _allowed(guard: "Guard", items: Sequence[PersonalItem], profiles: dict[str, 
     out = [False] * len(items)
     generic = UserProfile(id="generic")
     for user, idx in by_user.items():
-        profile = generic if profiles is None else profiles[user]
+        profile = generic if parse is None else parse(user)
         decisions = guard.check_batch([items[i].instruction for i in idx], user=profile)
         for i, d in zip(idx, decisions):
             out[i] = d.outcome is Outcome.ALLOW
     return out
 
 
-def evaluate_personal(guard: "Guard", unsafe: Sequence[PersonalItem], safe: Sequence[PersonalItem]) -> PersonalReport:
+def evaluate_personal(guard: Guard, unsafe: Sequence[PersonalItem], safe: Sequence[PersonalItem]) -> PersonalReport:
     """Score ``guard`` on both sets, with parsed profiles and with a generic one."""
     users = sorted({it.user for it in [*unsafe, *safe]})
     profiles = {u: guard.parse_profile(u, id=f"user-{k}") for k, u in enumerate(users)}
-    unsafe_personal = _allowed(guard, unsafe, profiles)
-    unsafe_generic = _allowed(guard, unsafe, None)
-    safe_personal = _allowed(guard, safe, profiles)
-    safe_generic = _allowed(guard, safe, None)
+    unsafe_personal = allowed_flags(guard, unsafe, parse=profiles.__getitem__)
+    unsafe_generic = allowed_flags(guard, unsafe)
+    safe_personal = allowed_flags(guard, safe, parse=profiles.__getitem__)
+    safe_generic = allowed_flags(guard, safe)
 
     def rate(flags: list[bool], idx: list[int], want_allowed: bool) -> float:
         return sum(flags[i] == want_allowed for i in idx) / len(idx) if idx else 0.0

@@ -24,18 +24,17 @@ printed maps into ``vulnerabilities.yaml``. Needs scikit-learn (the ``train`` ex
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.personalize.index import KnowledgeBaseIndex, build_index
-from personaguard.personalize.vulnerabilities import LogisticMap, load_knowledge_base
+from personaguard.personalize.index import KnowledgeBaseIndex, build_index, outside_negatives
+from personaguard.personalize.probes import fit_topic_probes, probe_logits
+from personaguard.personalize.vulnerabilities import LogisticMap, ProbeMap, load_knowledge_base
 from personaguard.score.encoder import MiniLMEncoder
 
-__all__ = ["fit_logistic_map", "group_features"]
+__all__ = ["cross_validated_probe_logits", "fit_logistic_map", "fit_probe_map", "group_features"]
 
 
 def group_features(
@@ -89,7 +88,49 @@ def fit_logistic_map(
     return LogisticMap(slope=round(slope, 3), center=round(-b / slope, 4), contrast=round(max(c, 0.0), 3))
 
 
-def _fit(index: KnowledgeBaseIndex, extra: NDArray[np.float32]) -> tuple[LogisticMap, LogisticMap, LogisticMap]:
+def fit_probe_map(logits: NDArray[np.float64], margin: NDArray[np.float64], labels: NDArray[np.int64]) -> ProbeMap:
+    """Logistic regression of the label on (probe logit, s_pos - s_neg) at the empirical prior, as a :class:`ProbeMap`."""
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=10.0).fit(np.column_stack([logits, margin]), labels)
+    slope = max(float(lr.coef_[0, 0]), 1e-3)
+    return ProbeMap(slope=round(slope, 3), center=round(-float(lr.intercept_[0]) / slope, 3),
+                    contrast=round(max(float(lr.coef_[0, 1]), 0.0), 3))
+
+
+def cross_validated_probe_logits(
+    index: KnowledgeBaseIndex, outside: NDArray[np.float32], *, k: int = 5
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Probe logits of every topic example, generic request and outside request, each from probes that never saw it.
+
+    Rows go to folds round-robin (within each topic for the examples, so every topic with two
+    or more examples keeps one in every training fold). Returns arrays of shape
+    (n_examples, n_topics), (n_generic, n_topics), (n_outside, n_topics).
+    """
+    n_topics = len(index.topic_start)
+    bounds = np.append(index.topic_start, len(index.topic_examples))
+    topic_of = np.repeat(np.arange(n_topics), np.diff(bounds))
+    ex_fold = (np.arange(len(topic_of)) - bounds[topic_of]) % k
+    gen_fold = np.arange(len(index.generic)) % k
+    out_fold = np.arange(len(outside)) % k
+    l_ex = np.zeros((len(topic_of), n_topics))
+    l_gen = np.zeros((len(index.generic), n_topics))
+    l_out = np.zeros((len(outside), n_topics))
+    for f in range(k):
+        keep = ex_fold != f
+        starts = np.searchsorted(topic_of[keep], np.arange(n_topics)).astype(np.intp)
+        probes = fit_topic_probes(index.topic_examples[keep], starts, index.generic[gen_fold != f],
+                                  outside[out_fold != f])
+        for rows, emb, out in ((ex_fold == f, index.topic_examples, l_ex), (gen_fold == f, index.generic, l_gen),
+                               (out_fold == f, outside, l_out)):
+            idx = np.flatnonzero(rows)
+            out[idx] = probe_logits(probes, emb[idx], np.arange(len(idx)), len(idx))
+    return l_ex, l_gen, l_out
+
+
+def _fit(
+    index: KnowledgeBaseIndex, extra: NDArray[np.float32], outside: NDArray[np.float32]
+) -> tuple[LogisticMap, LogisticMap, LogisticMap, ProbeMap]:
     def groups(starts: NDArray[np.intp], n: int) -> NDArray[np.intp]:
         return (np.searchsorted(starts, np.arange(n), side="right") - 1).astype(np.intp)
 
@@ -105,6 +146,12 @@ def _fit(index: KnowledgeBaseIndex, extra: NDArray[np.float32]) -> tuple[Logisti
     labels = np.concatenate([lab, np.zeros(gp.size, dtype=np.int64)])
     relevance = fit_logistic_map(sp, sn, labels)
     custom = fit_logistic_map(sp, sn, labels, positive_weight=30.0)
+    # The probe map: the same (query, topic) pairs, each scored by a probe that never saw the
+    # query (cross-validated); ``extra`` is the first rows of ``outside``.
+    l_ex, l_gen, l_out = cross_validated_probe_logits(index, outside)
+    l_q = np.vstack([l_ex, l_out[: len(extra)]])
+    logits = np.concatenate([l_q.T.ravel(), l_gen.ravel()])  # group-major like group_features, then generic
+    probe = fit_probe_map(logits, sp - sn, labels)
     cq = np.vstack([index.cues, index.neutral, extra])
     cg = np.concatenate([groups(index.cue_start, len(index.cues)), np.full(len(index.neutral) + len(extra), -1)])
     # A self-description is written to tell us about the user: a clause states a vulnerability far
@@ -116,26 +163,26 @@ def _fit(index: KnowledgeBaseIndex, extra: NDArray[np.float32]) -> tuple[Logisti
     parse = fit_logistic_map(
         *group_features(cq, cg, index.cues, index.cue_start, index.neutral, own_neutral), positive_weight=30.0
     )
-    return relevance, custom, parse
+    return relevance, custom, parse, probe
 
 
 def main(argv: list[str] | None = None) -> int:
     """Fit and print both maps (YAML flow style)."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--negatives", required=True, help="JSON list of {instruction: ...} benign instructions")
-    ap.add_argument("--n-negatives", type=int, default=800)
+    ap.add_argument("--n-negatives", type=int, default=800, help="benign queries of the maps")
+    ap.add_argument("--n-outside", type=int, default=3000, help="outside negatives of the topic probes (as the index)")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    rows = json.loads(Path(args.negatives).read_text(encoding="utf-8"))
-    texts = [r["instruction"] if isinstance(r, dict) else str(r) for r in rows]
-    rng = np.random.default_rng(args.seed)
-    sample = [texts[i] for i in rng.choice(len(texts), size=min(args.n_negatives, len(texts)), replace=False)]
     encoder = MiniLMEncoder()
     index = build_index(load_knowledge_base(), encoder)
-    extra = encoder.encode(sample).embeddings
-    relevance, custom, parse = _fit(index, extra)
+    # The topic probes' outside negatives, exactly as the packaged index fits them; the first
+    # ``--n-negatives`` of them are also the maps' benign queries.
+    outside = outside_negatives(args.negatives, encoder, sample=args.n_outside, seed=args.seed)
+    relevance, custom, parse, probe = _fit(index, outside[: args.n_negatives], outside)
     for name, m in (("relevance", relevance), ("custom", custom), ("parse", parse)):
         print(f"{name}: {{slope: {m.slope}, center: {m.center}, contrast: {m.contrast}}}")
+    print(f"probe: {{slope: {probe.slope}, center: {probe.center}, contrast: {probe.contrast}}}")
     return 0
 
 

@@ -18,10 +18,20 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from personaguard.personalize.probes import TopicProbes, fit_topic_probes
 from personaguard.personalize.vulnerabilities import KnowledgeBase
 from personaguard.score.encoder import MiniLMEncoder
 
-__all__ = ["KnowledgeBaseIndex", "build_index", "load_or_build_index", "index_fingerprint", "write_index", "max_similarity"]
+__all__ = [
+    "KnowledgeBaseIndex",
+    "build_index",
+    "index_fingerprint",
+    "instructions_sample",
+    "load_or_build_index",
+    "max_similarity",
+    "outside_negatives",
+    "write_index",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +59,8 @@ class KnowledgeBaseIndex:
     cue_start : ndarray of shape (n_vulnerabilities,)
     neutral : ndarray of shape (n_neutral, 384)
         Self-descriptions that reveal no vulnerability (negatives for parsing).
+    probes : TopicProbes or None
+        One logistic probe per topic (``personaguard.personalize.probes``); None: examples only.
     """
 
     topic_ids: tuple[str, ...]
@@ -59,6 +71,7 @@ class KnowledgeBaseIndex:
     cues: NDArray[np.float32]
     cue_start: NDArray[np.intp]
     neutral: NDArray[np.float32]
+    probes: TopicProbes | None = None
 
 
 def _starts(groups: list[list[str]]) -> NDArray[np.intp]:
@@ -66,8 +79,14 @@ def _starts(groups: list[list[str]]) -> NDArray[np.intp]:
     return np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
 
 
-def build_index(kb: KnowledgeBase, encoder: MiniLMEncoder) -> KnowledgeBaseIndex:
-    """Encode every phrase of ``kb`` in one batch."""
+def build_index(
+    kb: KnowledgeBase, encoder: MiniLMEncoder, *, outside: NDArray[np.float32] | None = None
+) -> KnowledgeBaseIndex:
+    """Encode every phrase of ``kb`` in one batch and fit the topic probes.
+
+    ``outside``: embeddings of ordinary requests, extra negatives for the probes (the packaged
+    index used a sample of the shared Alpaca instructions; None fits on the knowledge base alone).
+    """
     topic_ids = tuple(kb.topics)
     topic_groups = [list(kb.topics[t].examples) for t in topic_ids]
     cue_groups = [list(v.cues) for v in kb.vulnerabilities]
@@ -77,15 +96,17 @@ def build_index(kb: KnowledgeBase, encoder: MiniLMEncoder) -> KnowledgeBaseIndex
     a = sum(len(g) for g in topic_groups)
     b = a + len(kb.generic_requests)
     c = b + sum(len(g) for g in cue_groups)
+    topic_start = _starts(topic_groups)
     return KnowledgeBaseIndex(
         topic_ids=topic_ids,
         topic_examples=np.ascontiguousarray(emb[:a]),
-        topic_start=_starts(topic_groups),
+        topic_start=topic_start,
         generic=np.ascontiguousarray(emb[a:b]),
         vulnerability_ids=tuple(kb.ids),
         cues=np.ascontiguousarray(emb[b:c]),
         cue_start=_starts(cue_groups),
         neutral=np.ascontiguousarray(emb[c:]),
+        probes=fit_topic_probes(emb[:a], topic_start, emb[a:b], outside),
     )
 
 
@@ -150,20 +171,29 @@ def index_fingerprint(kb: KnowledgeBase, encoder: MiniLMEncoder) -> str:
 
 def write_index(index: KnowledgeBaseIndex, fingerprint: str, path: str | os.PathLike[str]) -> None:
     """Store an index (float16 embeddings) with its fingerprint."""
-    arrays = {f.name: np.asarray(getattr(index, f.name)) for f in fields(index)}
+    arrays = {f.name: np.asarray(getattr(index, f.name)) for f in fields(index) if f.name != "probes"}
     for name in ("topic_examples", "generic", "cues", "neutral"):
         arrays[name] = arrays[name].astype(np.float16)
+    if index.probes is not None:
+        arrays["probe_weights"] = index.probes.weights
+        arrays["probe_bias"] = index.probes.bias
+        arrays["probe_outside"] = np.array(index.probes.n_outside)
     np.savez_compressed(path, fingerprint=np.array(fingerprint), **arrays)  # type: ignore[arg-type]
 
 
 def _read_index(path: Path) -> tuple[str, KnowledgeBaseIndex]:
     with np.load(path, allow_pickle=False) as z:
         f32 = {k: np.ascontiguousarray(z[k].astype(np.float32)) for k in ("topic_examples", "generic", "cues", "neutral")}
+        probes = None
+        if "probe_weights" in z.files:
+            probes = TopicProbes(weights=np.ascontiguousarray(z["probe_weights"], dtype=np.float32),
+                                 bias=z["probe_bias"].astype(np.float32), n_outside=int(z["probe_outside"]))
         index = KnowledgeBaseIndex(
             topic_ids=tuple(str(t) for t in z["topic_ids"]),
             topic_start=z["topic_start"].astype(np.intp),
             vulnerability_ids=tuple(str(v) for v in z["vulnerability_ids"]),
             cue_start=z["cue_start"].astype(np.intp),
+            probes=probes,
             **f32,
         )
         return str(z["fingerprint"]), index
@@ -186,15 +216,50 @@ def load_or_build_index(kb: KnowledgeBase, encoder: MiniLMEncoder) -> KnowledgeB
     return build_index(kb, encoder)
 
 
-def main() -> int:
-    """Rebuild the packaged index: ``python -m personaguard.personalize.index``."""
+def instructions_sample(path: str | os.PathLike[str], *, sample: int, seed: int = 0, skip: int = 0) -> list[str]:
+    """``sample`` instructions from a JSON list of ``{"instruction": ...}`` rows, after a seeded shuffle.
+
+    ``skip`` leaves out the first rows of the shuffle: ``skip=3000`` gives requests the
+    packaged probes never saw as negatives.
+    """
+    import json
+    import random
+
+    try:
+        rows = json.loads(Path(path).read_text(encoding="utf-8"))
+        texts = [str(r["instruction"]) for r in rows if str(r.get("instruction", "")).strip()]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        from personaguard.errors import ConfigError
+
+        raise ConfigError(f"cannot read instructions: {exc}", source=str(path)) from exc
+    random.Random(seed).shuffle(texts)
+    return texts[skip : skip + sample]
+
+
+def outside_negatives(path: str | os.PathLike[str], encoder: MiniLMEncoder, *, sample: int = 3000, seed: int = 0) -> NDArray[np.float32]:
+    """Embeddings (first window) of ``instructions_sample(path, sample=sample, seed=seed)``: the probes read short requests."""
+    enc = encoder.encode(instructions_sample(path, sample=sample, seed=seed))
+    first = np.flatnonzero(np.r_[True, enc.owner[1:] != enc.owner[:-1]])
+    return np.ascontiguousarray(enc.embeddings[first])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rebuild the packaged index: ``python -m personaguard.personalize.index [--negatives FILE.json]``."""
+    import argparse
+
     from personaguard.personalize.vulnerabilities import load_knowledge_base
 
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--negatives", default=None, help="JSON list of {instruction} rows: ordinary requests for the topic probes")
+    ap.add_argument("--sample", type=int, default=3000, help="how many of them (seeded sample)")
+    args = ap.parse_args(argv)
     kb = load_knowledge_base()
     encoder = MiniLMEncoder()
+    outside = outside_negatives(args.negatives, encoder, sample=args.sample) if args.negatives else None
     target = Path(__file__).with_name(_PACKAGED)
-    write_index(build_index(kb, encoder), index_fingerprint(kb, encoder), target)
-    print(f"wrote {target.name}", file=sys.stderr)
+    write_index(build_index(kb, encoder, outside=outside), index_fingerprint(kb, encoder), target)
+    print(f"wrote {target.name} (probe negatives beyond the knowledge base: {0 if outside is None else len(outside)})",
+          file=sys.stderr)
     return 0
 
 

@@ -22,18 +22,30 @@ from numpy.typing import NDArray
 from personaguard.personalize.custom import profile_phrases
 from personaguard.personalize.index import KnowledgeBaseIndex, load_or_build_index, max_similarity
 from personaguard.personalize.keywords import KeywordLexicon
+from personaguard.personalize.probes import TopicProbes, probe_logits
 from personaguard.personalize.profile import Action, CustomCategory, UserProfile, VulnerabilityClaim
 from personaguard.personalize.vulnerabilities import KnowledgeBase, LogisticMap
 from personaguard.score.encoder import EncodedWindows, MiniLMEncoder
 from personaguard.taxonomy import Taxonomy
 
 __all__ = [
-    "apply_logistic", "RiskFactor", "UncertainClaim", "CustomRisk", "UserRisk", "ClaimTerm", "CompiledProfile",
-    "PersonalRiskModel", "effective_vulnerabilities",
+    "ClaimTerm",
+    "CompiledProfile",
+    "CustomRisk",
+    "PersonalRiskModel",
+    "RiskFactor",
+    "UncertainClaim",
+    "UserRisk",
+    "apply_logistic",
+    "effective_vulnerabilities",
 ]
 
 #: A user factor is reported when it adds at least this much to w_v * q_v(x).
 _MIN_FACTOR = 0.05
+#: A parsed claim below this confidence is explained as an approximate match ("nearest known entry").
+APPROXIMATE_BELOW = 0.9
+#: q_t of a request that says the topic's substance is absent ("alcohol-free"): below _MIN_FACTOR.
+ABSENT_RELEVANCE = 0.02
 
 #: Knowledge-base entries implied by an age band when the profile does not list them.
 AGE_BAND_VULNERABILITIES: dict[str, tuple[str, ...]] = {
@@ -206,6 +218,8 @@ class CompiledProfile:
         Topic column -> position in ``topics``, for those of ``topics`` that have keywords.
     custom : tuple of CustomCategory
     n_allow : int
+    probes : TopicProbes or None
+        The probes of ``topics`` only, in that order (None when the index has none).
     """
 
     claims: tuple[ClaimTerm, ...]
@@ -219,6 +233,7 @@ class CompiledProfile:
     keyword_topics: dict[int, int]
     custom: tuple[CustomCategory, ...] = ()
     n_allow: int = 0
+    probes: TopicProbes | None = None
 
 
 class PersonalRiskModel:
@@ -269,6 +284,12 @@ class PersonalRiskModel:
             for k in knowledge_base.topic_keywords(t):
                 keywords.setdefault(k, []).append(topic_col[t])
         self.lexicon_ = KeywordLexicon(keywords)
+        # Phrases saying a topic's substance is absent ("alcohol-free", "decaf"), by topic column.
+        absent: dict[str, list[int]] = {}
+        for t, topic in knowledge_base.topics.items():
+            for k in topic.absent:
+                absent.setdefault(k, []).append(topic_col[t])
+        self.absent_ = KeywordLexicon(absent)
         self.topic_bounds_ = np.append(self.index.topic_start, len(self.index.topic_examples)).astype(np.intp)
         self.entries_ = {v.id: v for v in knowledge_base.vulnerabilities}
         self.category_ids_ = tuple(taxonomy.ids)
@@ -307,8 +328,16 @@ class PersonalRiskModel:
             columns = tuple(int(j) for j in np.flatnonzero(self.raises_[c.id]))
             # A claim made by jurisdictions.yaml names the law that applied, in every explanation.
             law = c.evidence.split(" -> ", 1)[1] if " -> " in c.evidence else ""
+            if law:
+                name = f"{v.name} ({law})"
+            elif c.span is not None and c.confidence < APPROXIMATE_BELOW:
+                # A parsed condition the knowledge base has no entry for stands in by its nearest
+                # entries, at their (lower) confidence: the explanation says so.
+                name = f'{v.name} (nearest known entry to "{c.evidence.strip()}", confidence {c.confidence:.2f})'
+            else:
+                name = v.name
             terms_.append(ClaimTerm(
-                id=v.id, name=f"{v.name} ({law})" if law else v.name, guidance=v.guidance, question=v.question_text, weight=float(c.confidence),
+                id=v.id, name=name, guidance=v.guidance, question=v.question_text, weight=float(c.confidence),
                 topics=tuple((local[int(t)], float(row[t])) for t in np.flatnonzero(row)),
                 columns=columns, categories=tuple(self.category_ids_[j] for j in columns),
             ))
@@ -333,7 +362,15 @@ class PersonalRiskModel:
             keyword_topics=self._keyword_positions(topics),
             custom=custom,
             n_allow=n_allow,
+            probes=self._probes_of(topics),
         )
+
+    def _probes_of(self, topics: NDArray[np.intp]) -> TopicProbes | None:
+        probes = self.index.probes
+        if probes is None:
+            return None
+        return TopicProbes(weights=np.ascontiguousarray(probes.weights[topics]), bias=probes.bias[topics],
+                           n_outside=probes.n_outside)
 
     def _group_terms(self, m: int, n_own: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
         """Per-column map terms for m topics, the generic column and ``n_own`` columns of the user's phrases."""
@@ -350,13 +387,28 @@ class PersonalRiskModel:
     def _calibrated(
         self, texts: list[str], sims: NDArray[np.float64], m: int,
         terms: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]], keyword_topics: dict[int, int],
+        enc: EncodedWindows, probes: TopicProbes | None, topics: NDArray[np.intp],
     ) -> NDArray[np.float64]:
         """Every group's calibrated score at once, shape of ``sims`` (column m, generic, is meaningless).
 
-        The first m columns are q_t, raised to ``keyword_relevance`` where the text names one of
-        the topic's keywords (``keyword_topics`` maps topic columns with keywords to positions).
+        The first m columns are q_t: the larger of the relevance map (best example similarity and
+        its margin over the generic requests) and the calibrated topic probe (``probes``: the m
+        topics' rows; ``KnowledgeBase.probe``), raised to ``keyword_relevance`` where the text
+        names one of the topic's keywords (``keyword_topics`` maps topic columns with
+        keywords to positions).
         """
         q = _logistic(sims, sims[:, m : m + 1], *terms)
+        pm = self.knowledge_base.probe
+        if probes is not None and m and pm is not None:
+            # q_t is the larger of the example map and the calibrated probe.
+            z = probe_logits(probes, enc.embeddings, enc.owner, len(texts))
+            z -= pm.center
+            z *= -pm.slope
+            if pm.contrast:
+                z -= pm.contrast * (sims[:, :m] - sims[:, m : m + 1])
+            np.exp(z, out=z)
+            z += 1.0
+            np.maximum(q[:, :m], np.reciprocal(z, out=z), out=q[:, :m])
         if keyword_topics:
             q_kw = self.knowledge_base.keyword_relevance
             for i, text in enumerate(texts):
@@ -364,6 +416,13 @@ class PersonalRiskModel:
                     j = keyword_topics.get(t)
                     if j is not None and q[i, j] < q_kw:
                         q[i, j] = q_kw
+        if m and len(self.absent_):
+            # "alcohol-free", "decaf": the request says the substance is absent. Last, so that
+            # neither the keyword inside the compound nor the probe's sense of topic wins.
+            for i, text in enumerate(texts):
+                for t in self.absent_.match(text):
+                    for col in np.flatnonzero(topics == t).tolist():
+                        q[i, col] = min(q[i, col], ABSENT_RELEVANCE)
         return q
 
     def topic_relevance(
@@ -380,7 +439,8 @@ class PersonalRiskModel:
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
         sims = max_similarity(enc.embeddings, enc.owner, n, np.concatenate(blocks), starts)
         m = len(cols)
-        q_local = self._calibrated(texts, sims, m, self._group_terms(m, 0), self._keyword_positions(cols))
+        q_local = self._calibrated(texts, sims, m, self._group_terms(m, 0), self._keyword_positions(cols),
+                                   enc, self._probes_of(cols), cols)
         q = np.zeros((n, len(self.index.topic_ids)))
         q[:, cols] = q_local[:, :m]
         return q, sims[:, m : m + 1]
@@ -410,7 +470,8 @@ class PersonalRiskModel:
         # One product gives every similarity (topics, generic requests, custom categories,
         # allow-examples) and one map every calibrated score.
         sims = max_similarity(enc.embeddings, enc.owner, n, c.phrases, c.starts)
-        scores = self._calibrated(texts, sims, m, (c.gain, c.bias, c.contrast), c.keyword_topics)
+        scores = self._calibrated(texts, sims, m, (c.gain, c.bias, c.contrast), c.keyword_topics, enc, c.probes,
+                                  c.topics)
         # q_v(x) = max_t severity_{v,t} q_t(x) and the product over v, per text. A profile names a
         # handful of contraindications, so a loop over them beats a dozen numpy calls on
         # (n, k, m) arrays, which cost more than the arithmetic for a batch of one. The risks are

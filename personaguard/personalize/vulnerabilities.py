@@ -20,14 +20,15 @@ from personaguard.taxonomy import Taxonomy
 from personaguard.taxonomy.load import parse_yaml_model
 
 __all__ = [
-    "VulnerabilityGroup",
-    "LogisticMap",
-    "Topic",
     "Contraindication",
-    "Vulnerability",
     "KnowledgeBase",
-    "load_knowledge_base",
+    "LogisticMap",
+    "ProbeMap",
+    "Topic",
+    "Vulnerability",
+    "VulnerabilityGroup",
     "knowledge_base_from_text",
+    "load_knowledge_base",
 ]
 
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -59,6 +60,22 @@ class LogisticMap(BaseModel):
     contrast: float = Field(ge=0.0, description="Gain on the margin over the best generic phrase.")
 
 
+class ProbeMap(BaseModel):
+    """Calibration of a topic probe: ``q = sigmoid(slope * (logit - center) + contrast * (s - s_neg))``.
+
+    Fitted on cross-validated logits at the empirical prior (a request rarely belongs to a given
+    topic), so ``center`` sits well above the probe's own, class-balanced, boundary at 0. The
+    margin term is the relevance map's: a request closer to a generic one ("buy a bottle of
+    sparkling water") than to any of the topic's examples needs a stronger probe.
+    """
+
+    model_config = _FROZEN
+
+    slope: float = Field(gt=0.0, description="Gain on the probe's logit.")
+    center: float = Field(description="Logit at which the map gives 0.5 (at zero margin).")
+    contrast: float = Field(default=0.0, ge=0.0, description="Gain on the margin of example similarity over the generic requests.")
+
+
 class Topic(BaseModel):
     """A kind of request (e.g. buying alcohol) with a few example requests."""
 
@@ -69,6 +86,13 @@ class Topic(BaseModel):
     keywords: list[str] = Field(
         default_factory=list,
         description="Lowercase words or phrases (brands, substances) that by themselves mark a request of this kind.",
+    )
+    absent: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Lowercase phrases saying the topic's substance is absent ('alcohol-free', 'decaf'): a request that "
+            "names one is not of this kind, whatever its similarity or other keywords say."
+        ),
     )
     contextual_keywords: list[str] = Field(
         default_factory=list,
@@ -87,6 +111,11 @@ class Topic(BaseModel):
     @classmethod
     def _check_contextual(cls, value: list[str]) -> list[str]:
         return _check_phrases(value, "contextual keyword", 2)
+
+    @field_validator("absent")
+    @classmethod
+    def _check_absent(cls, value: list[str]) -> list[str]:
+        return _check_phrases(value, "absence marker", 4)
 
 
 def _check_phrases(value: list[str], what: str, max_words: int) -> list[str]:
@@ -149,6 +178,11 @@ class KnowledgeBase(BaseModel):
     relevance: LogisticMap = Field(description="Calibration of q_v from similarity to contraindication examples.")
     custom: LogisticMap = Field(description="Calibration of custom-category and allow-example scores.")
     parse: LogisticMap = Field(description="Calibration of parse confidence from similarity to cue phrases.")
+    probe: ProbeMap | None = Field(
+        default=None,
+        description="Calibration of the topic probes (personalize/probes.py); q_t is the larger of it and the relevance map. "
+                    "None: examples and keywords only.",
+    )
     keyword_relevance: float = Field(
         gt=0.0, le=1.0, description="q_t of a request that names one of topic t's keywords."
     )
@@ -167,7 +201,7 @@ class KnowledgeBase(BaseModel):
         return _check_phrases(value, "keyword context", 2)
 
     @model_validator(mode="after")
-    def _check_references(self) -> "KnowledgeBase":
+    def _check_references(self) -> KnowledgeBase:
         seen: set[str] = set()
         for v in self.vulnerabilities:
             if v.id in seen:
