@@ -21,7 +21,8 @@ def main() -> None:
     unsafe, safe = load_u_safebench(args.data)
     guard = Guard()
     policies = [(0, False, False, "never_ask"), (1, False, False, "voi_1"), (2, False, False, "voi_2"),
-                (3, False, False, "voi_3"), (99, True, False, "ask_all"), (1, False, True, "topic_first_1")]
+                (3, False, False, "voi_3"), (99, True, False, "ask_all"), (1, False, True, "topic_first_1"),
+                (2, False, True, "topic_first_2")]
     for k, ask_all, topic_first, name in policies:
         t0 = time.perf_counter()
         r = evaluate_asking(guard, unsafe, safe, k=k, ask_all=ask_all, topic_first=topic_first)

@@ -1,4 +1,7 @@
-"""The fixture of people the development slice never showed (tests/fixtures/people.yaml).
+"""The fixtures of people the development slice never showed (tests/fixtures/people*.yaml).
+
+``people_fresh.yaml`` was written after the knowledge base was tuned against ``people.yaml``
+and run once; its misses are that first run's.
 
 Each request is checked for its person with the real scorer and the packaged knowledge base;
 requests listed under a person's ``misses`` are known failures (strict xfail: fixing one fails
@@ -13,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-FIXTURE = Path(__file__).parents[2] / "fixtures" / "people.yaml"
-PEOPLE = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+FIXTURES = sorted((Path(__file__).parents[2] / "fixtures").glob("people*.yaml"))
+PEOPLE = [p for f in FIXTURES for p in yaml.safe_load(f.read_text(encoding="utf-8"))]
 CASES = [
     pytest.param(p["who"], text, kind == "safe", p.get("approximate", False),
                  id=f"{p['who'][:24]}|{text[:32]}",
@@ -34,7 +37,7 @@ def test_unseen_person(guard: Any, who: str, text: str, allowed: bool, approxima
 
 def test_the_fixture_is_well_formed() -> None:
     whos = [p["who"] for p in PEOPLE]
-    assert len(whos) >= 20 and len(set(whos)) == len(whos)
+    assert len(FIXTURES) == 2 and len(whos) >= 35 and len(set(whos)) == len(whos)
     for p in PEOPLE:
         assert p["unsafe"] and p["safe"]
         assert set(p.get("misses", {})) <= set(p["unsafe"]) | set(p["safe"])
