@@ -48,7 +48,7 @@ def main() -> None:
     from personaguard import Guard
     from personaguard.actions.checker import ActionChecker
     from personaguard.eval.actionset.report import load_action_set
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
     items = [i for i in load_action_set() if len(json.dumps(i["action"])) < 2048]
     user = UserProfile(id="bench", privacy="balanced")

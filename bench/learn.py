@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from personaguard.learn.learner import TrustRegionLearner
     from personaguard.learn.reference import synthetic_reference
-    from personaguard.learn.state import LearnedState
+    from personaguard.profile.learned import LearnedState
     from personaguard.taxonomy import load_taxonomy
 
     tax = load_taxonomy()
@@ -84,7 +84,7 @@ def _bench_decision(tax, state, rows, bench) -> None:  # type: ignore[no-untyped
     """What learned offsets add to one decision: thresholds in force plus verdicts, with and without."""
     from personaguard.decide.precedence import user_thresholds
     from personaguard.decide.verdicts import category_verdicts
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
     ids = tuple(tax.ids)
     plain = UserProfile(id="bench")

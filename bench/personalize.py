@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         threadpool_limits(args.blas_threads)
 
     from personaguard.guard import Guard
-    from personaguard.personalize.parse import VulnerabilityParser, _clauses
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.parse import VulnerabilityParser, _clauses
+    from personaguard.profile.profile import UserProfile
     from personaguard.score.model import EncoderScorer
     from personaguard.score.onnx_runtime import OnnxMiniLMEncoder, load_encoder, onnxruntime_available
     from personaguard.taxonomy import load_taxonomy

@@ -28,7 +28,7 @@ from personaguard.errors import (
 
 if TYPE_CHECKING:
     from personaguard.guard import Guard
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
 __version__ = "0.1.0"
 
@@ -62,7 +62,7 @@ def __getattr__(name: str) -> Any:
 
         return Guard
     if name == "UserProfile":
-        from personaguard.personalize.profile import UserProfile
+        from personaguard.profile.profile import UserProfile
 
         return UserProfile
     raise AttributeError(f"module 'personaguard' has no attribute {name!r}")

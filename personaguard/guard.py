@@ -22,7 +22,7 @@ from personaguard.decide.verdicts import category_verdicts
 from personaguard.errors import InputTooLargeError, InvalidInputError, PersonaguardError, ScoringError
 from personaguard.normalize import NormalizedText, normalize_text
 from personaguard.normalize.unicode import REPLACEMENT
-from personaguard.personalize.profile import UserProfile  # already loaded by decide.verdicts
+from personaguard.profile.profile import UserProfile  # already loaded by decide.verdicts
 from personaguard.score.base import CategoryScores, Scorer
 from personaguard.taxonomy import Taxonomy, load_taxonomy
 
@@ -31,12 +31,11 @@ if TYPE_CHECKING:
 
     from personaguard.actions.checker import ActionChecker
     from personaguard.actions.decision import ActionDecision
-
     from personaguard.learn.feedback import LearnResult
     from personaguard.learn.learner import TrustRegionLearner
-    from personaguard.personalize.parse import VulnerabilityParser
-    from personaguard.personalize.risk import CompiledProfile, PersonalRiskModel, UserRisk
-    from personaguard.personalize.vulnerabilities import KnowledgeBase
+    from personaguard.profile.parse import VulnerabilityParser
+    from personaguard.profile.risk import CompiledProfile, PersonalRiskModel, UserRisk
+    from personaguard.profile.vulnerabilities import KnowledgeBase
     from personaguard.score.image import ImageScorer
 
 __all__ = ["Guard", "load_scorer"]
@@ -319,7 +318,7 @@ class Guard:
             return frozenset(), outcome
 
         def build() -> frozenset[str]:
-            from personaguard.personalize.risk import effective_vulnerabilities
+            from personaguard.profile.risk import effective_vulnerabilities
 
             kb = self.loaded_knowledge_base()
             claims = {c.id for c in effective_vulnerabilities(user, kb)}
@@ -461,7 +460,7 @@ class Guard:
     def vulnerability_parser(self) -> "VulnerabilityParser":
         """The self-description parser, built on first use and kept on this guard."""
         if getattr(self, "vulnerability_parser_", None) is None:
-            from personaguard.personalize.parse import VulnerabilityParser
+            from personaguard.profile.parse import VulnerabilityParser
 
             model = self.personal_risk_model()
             self.vulnerability_parser_ = VulnerabilityParser(
@@ -472,7 +471,7 @@ class Guard:
     def personal_risk_model(self) -> "PersonalRiskModel":
         """The personal risk model (knowledge base + its embeddings), built on first use and kept here."""
         if getattr(self, "personal_risk_", None) is None:
-            from personaguard.personalize.risk import PersonalRiskModel
+            from personaguard.profile.risk import PersonalRiskModel
             from personaguard.score.onnx_runtime import load_encoder
 
             # The knowledge base is embedded with the base MiniLM: a fine-tuned scorer's encoder
@@ -495,7 +494,7 @@ class Guard:
     def loaded_knowledge_base(self) -> "KnowledgeBase":
         """The vulnerability knowledge base profiles are checked against (loaded on first use)."""
         if getattr(self, "knowledge_base_", None) is None:
-            from personaguard.personalize.vulnerabilities import KnowledgeBase, load_knowledge_base
+            from personaguard.profile.vulnerabilities import KnowledgeBase, load_knowledge_base
 
             kb = self.knowledge_base
             if isinstance(kb, KnowledgeBase):
@@ -538,7 +537,7 @@ class Guard:
             If the profile names an unknown vulnerability or learned category.
         """
         from personaguard.learn.feedback import apply_feedback, raised_categories
-        from personaguard.learn.state import check_should
+        from personaguard.profile.learned import check_should
 
         check_should(should, source)
         if not isinstance(text, str):
@@ -558,7 +557,7 @@ class Guard:
     def _learning_base(self, profile: "UserProfile", raised: set[str]) -> "NDArray[np.float64] | None":
         """Block-threshold logits of ``profile`` before learning; None when they are the taxonomy's."""
         from personaguard.decide.precedence import user_thresholds
-        from personaguard.learn.state import LearnedState
+        from personaguard.profile.learned import LearnedState
         from personaguard.score.calibrate import logit
 
         locked = np.array([c in raised for c in self.taxonomy.ids], dtype=bool)
@@ -582,7 +581,7 @@ class Guard:
         return self.vulnerability_categories_
 
     def _vulnerability_ids(self, profile: "UserProfile") -> list[str]:
-        from personaguard.personalize.risk import effective_vulnerabilities
+        from personaguard.profile.risk import effective_vulnerabilities
 
         return [c.id for c in effective_vulnerabilities(profile, self.loaded_knowledge_base())]
 
@@ -636,7 +635,7 @@ class Guard:
 
     def _build_policy(self, user: "UserProfile") -> "tuple[Thresholds, CompiledProfile | None]":
         from personaguard.decide.precedence import user_thresholds
-        from personaguard.personalize.risk import effective_vulnerabilities
+        from personaguard.profile.risk import effective_vulnerabilities
 
         kb = self.loaded_knowledge_base()
         user.check_against(self.taxonomy, kb)

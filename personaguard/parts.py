@@ -19,7 +19,7 @@ from personaguard.score.base import CategoryScores
 
 if TYPE_CHECKING:
     from personaguard.guard import Guard
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
 __all__ = ["decide_parts", "split_parts"]
 

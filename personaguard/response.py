@@ -17,7 +17,7 @@ from personaguard.decide.policy import DecisionPolicy
 
 if TYPE_CHECKING:
     from personaguard.guard import Guard
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
 __all__ = ["decide_response", "ESCALATE_AT"]
 

@@ -24,7 +24,7 @@ from personaguard.actions.trajectory import MarkovChain, load_chain
 if TYPE_CHECKING:
     from personaguard.actions.meaning import MeaningDetector
     from personaguard.decide.outcome import Decision
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
 __all__ = ["ActionChecker", "TextCheck"]
 

@@ -1,27 +1,17 @@
-"""The vocabulary of agent-action checks: data types, channels, recipients, personas, outcomes.
+"""The vocabulary of agent-action checks: channels and outcomes, plus the profile's privacy terms.
 
-Kept free of heavy imports: the user profile imports :class:`PrivacyPersona` and
-:class:`FlowSetting` from here.
+Data types, recipient kinds, personas and per-type settings are the user profile's words
+(``personaguard.profile.privacy_kinds``); they are re-exported here so that every module of
+this package reads its whole vocabulary from one place.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 
+from personaguard.profile.privacy_kinds import DataType, FlowSetting, PrivacyPersona, RecipientKind
+
 __all__ = ["ActionOutcome", "Channel", "DataType", "FlowSetting", "PrivacyPersona", "RecipientKind"]
-
-
-class DataType(StrEnum):
-    """Kinds of personal data an action can carry."""
-
-    HEALTH = "health"
-    FINANCE = "finance"
-    LOCATION = "location"
-    CONTACTS = "contacts"
-    CREDENTIALS = "credentials"
-    LEGAL = "legal"
-    CHILDREN = "children"
-    THIRD_PARTY = "third_party"
 
 
 class Channel(StrEnum):
@@ -43,39 +33,6 @@ class Channel(StrEnum):
     def is_outward(self) -> bool:
         """True when the action sends information to someone other than the user."""
         return self not in (Channel.LOCAL, Channel.READ)
-
-
-class RecipientKind(StrEnum):
-    """Who receives a flow, as far as the address, name or channel tells."""
-
-    SELF = "self"
-    FAMILY = "family"
-    HEALTHCARE = "healthcare"
-    FINANCIAL = "financial"
-    LEGAL = "legal"
-    GOVERNMENT = "government"
-    EMPLOYER = "employer"
-    SCHOOL = "school"
-    APP = "app"
-    CONTACT = "contact"
-    UNKNOWN = "unknown"
-    PUBLIC = "public"
-
-
-class PrivacyPersona(StrEnum):
-    """How much a user trades privacy for convenience (after the TIPO privacy personas)."""
-
-    PRIVACY_FIRST = "privacy-first"
-    BALANCED = "balanced"
-    UTILITY_FIRST = "utility-first"
-
-
-class FlowSetting(StrEnum):
-    """A user's explicit choice for one data type; overrides the persona for that type."""
-
-    ALLOW = "allow"
-    CONFIRM = "confirm"
-    BLOCK = "block"
 
 
 class ActionOutcome(StrEnum):

@@ -21,7 +21,7 @@ from personaguard.errors import BatchJobError, ConfigError, UnknownIdError
 if TYPE_CHECKING:
     from personaguard.decide.policy import DecisionPolicy
     from personaguard.guard import Guard
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
 __all__ = ["FileProfiles", "ProfileSource", "StoreProfiles", "load_profile_documents"]
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from personaguard.batch.profiles import ProfileSource
     from personaguard.decide.outcome import Decision
     from personaguard.guard import Guard
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
 __all__ = ["RowSpec", "decide_rows", "run_unit"]
 

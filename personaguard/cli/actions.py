@@ -66,7 +66,7 @@ def _read_json(arg: str, what: str) -> Any:
 
 def run_check(args: argparse.Namespace) -> int:
     from personaguard.guard import Guard
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
     action = _read_json(args.action, "action")
     trajectory = _read_json(args.trajectory, "trajectory") if args.trajectory else None

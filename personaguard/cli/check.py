@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     guard = Guard(taxonomy=args.taxonomy)
     user = None
     if args.user is not None:
-        from personaguard.personalize.profile import UserProfile
+        from personaguard.profile.profile import UserProfile
 
         user = UserProfile.from_path(args.user, taxonomy=guard.taxonomy)
     elif args.user_text is not None:

@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 def _leave_out(args: argparse.Namespace, unsafe: list, safe: list, out: Path) -> None:  # type: ignore[type-arg]
     from personaguard.eval.leave_out import evaluate_leave_out
     from personaguard.guard import Guard
-    from personaguard.personalize.index import instructions_sample, outside_negatives
+    from personaguard.profile.index import instructions_sample, outside_negatives
 
     guard = Guard(taxonomy=args.taxonomy)
     outside, benign = None, []

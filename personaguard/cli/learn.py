@@ -41,7 +41,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _read_profile(path: Path):  # type: ignore[no-untyped-def]
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
@@ -65,7 +65,7 @@ def _feedback(args: argparse.Namespace) -> int:
 
 
 def _reset(args: argparse.Namespace) -> int:
-    from personaguard.learn.state import reset_learned
+    from personaguard.profile.learned import reset_learned
 
     profile = _read_profile(args.profile)
     _check_categories(args.category or [])

@@ -22,8 +22,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run_parse(args: argparse.Namespace) -> int:
-    from personaguard.personalize.parse import VulnerabilityParser
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.parse import VulnerabilityParser
+    from personaguard.profile.profile import UserProfile
 
     profile = UserProfile.from_text(args.text, id=args.id, parser=VulnerabilityParser())
     if args.format == "yaml":
@@ -41,8 +41,8 @@ def run_parse(args: argparse.Namespace) -> int:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from personaguard.personalize.profile import UserProfile
-    from personaguard.personalize.vulnerabilities import load_knowledge_base
+    from personaguard.profile.profile import UserProfile
+    from personaguard.profile.vulnerabilities import load_knowledge_base
     from personaguard.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()

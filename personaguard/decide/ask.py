@@ -14,7 +14,7 @@ about a claim we are nearly sure of just because the thresholds put its text in 
 Nothing is released while the question is open: ``ask`` ranks between warn and block.
 
 The risks under either answer follow from the claim's own term of the noisy-OR
-(``personaguard.personalize.risk``): with ``k = 1 - w q`` its factor in the product,
+(``personaguard.profile.risk``): with ``k = 1 - w q`` its factor in the product,
 ``r_no = 1 - (1 - r) / k`` and ``r_yes = 1 - (1 - r_no) (1 - q)``.
 """
 
@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from personaguard.decide.outcome import SEVERITY, Outcome, Question, most_severe
 from personaguard.decide.thresholds import Thresholds, outcomes_for
-from personaguard.personalize.risk import UncertainClaim
+from personaguard.profile.risk import UncertainClaim
 
 __all__ = ["AskPolicy", "best_question", "decision_loss"]
 

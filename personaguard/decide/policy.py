@@ -15,7 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from personaguard.errors import ConfigError
-from personaguard.personalize.profile import CategorySetting, CustomCategory
+from personaguard.profile.profile import CategorySetting, CustomCategory
 from personaguard.taxonomy.load import parse_yaml_model
 
 __all__ = ["ConstructivePolicy", "DecisionPolicy", "check_policy_against", "decision_policy_from_text", "load_decision_policy"]
@@ -68,7 +68,7 @@ def check_policy_against(policy: DecisionPolicy, taxonomy: object) -> None:
     UnknownIdError, FloorRelaxedError, ConfigError
         An unknown category, a loosened floor, a threshold outside its ``user_range``.
     """
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
     from personaguard.taxonomy import Taxonomy
 
     if not isinstance(taxonomy, Taxonomy):

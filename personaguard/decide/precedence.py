@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from personaguard.decide.outcome import ThresholdSource
 from personaguard.decide.thresholds import Thresholds, apply_offsets, default_thresholds
-from personaguard.personalize.profile import Action, CategorySetting, UserProfile
+from personaguard.profile.profile import Action, CategorySetting, UserProfile
 from personaguard.taxonomy.schema import Category, Taxonomy
 
 __all__ = ["user_thresholds", "setting_for", "MINOR_PROTECTED"]

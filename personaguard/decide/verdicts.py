@@ -24,8 +24,8 @@ from personaguard.decide.outcome import (
     most_severe,
 )
 from personaguard.decide.thresholds import Thresholds, outcomes_for
-from personaguard.personalize.profile import Action
-from personaguard.personalize.risk import UserRisk
+from personaguard.profile.profile import Action
+from personaguard.profile.risk import UserRisk
 
 __all__ = ["Verdicts", "category_verdicts"]
 

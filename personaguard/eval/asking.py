@@ -30,7 +30,7 @@ from personaguard.eval.personal import PersonalItem
 
 if TYPE_CHECKING:
     from personaguard.guard import Guard
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
 __all__ = ["AskingResult", "candidate_questions", "evaluate_asking"]
 
@@ -79,7 +79,7 @@ def top_topic(guard: Guard, text: str, *, min_score: float = 0.5,
 
 def _topic_answer(guard: Guard, profile: UserProfile, topic: str) -> UserProfile:
     """The profile after a yes to "is this kind of request a particular risk for you?"."""
-    from personaguard.personalize.profile import Action, CustomCategory
+    from personaguard.profile.profile import Action, CustomCategory
 
     t = guard.loaded_knowledge_base().topics[topic]
     custom = CustomCategory(name=f"risky-{topic}", description=f"{t.name} is a particular risk for me (my answer).",
@@ -93,7 +93,7 @@ def _allowed(guard: Guard, text: str, profile: UserProfile) -> bool:
 
 def _decide(guard: Guard, item: PersonalItem, truth: set[str], k: int, ask_all: bool,
             min_score: float, topic_first: bool = False) -> tuple[bool, int]:
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
     profile = UserProfile(id="hidden")
     asked = 0

@@ -28,13 +28,13 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from personaguard.eval.personal import PersonalItem, allowed_flags
-from personaguard.personalize.keywords import words
+from personaguard.profile.keywords import words
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from personaguard.guard import Guard
-    from personaguard.personalize.vulnerabilities import KnowledgeBase
+    from personaguard.profile.vulnerabilities import KnowledgeBase
     from personaguard.score.encoder import MiniLMEncoder
 
 __all__ = ["Ablation", "FoldResult", "LeaveOutReport", "ablate_knowledge_base", "evaluate_leave_out", "profile_folds"]
@@ -150,7 +150,7 @@ def ablate_knowledge_base(
     -------
     (KnowledgeBase, Ablation)
     """
-    from personaguard.personalize.vulnerabilities import Topic, Vulnerability
+    from personaguard.profile.vulnerabilities import Topic, Vulnerability
 
     def windows(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         enc = encoder.encode(list(texts))
@@ -226,8 +226,8 @@ def evaluate_leave_out(
     with its fold's guard; the share not allowed is the personal over-blocking.
     """
     from personaguard.guard import Guard
-    from personaguard.personalize.index import build_index
-    from personaguard.personalize.risk import PersonalRiskModel
+    from personaguard.profile.index import build_index
+    from personaguard.profile.risk import PersonalRiskModel
 
     folds = profile_folds(unsafe, k, seed=seed)
     seen = allowed_flags(guard, unsafe, parse=guard.parse_profile)

@@ -20,7 +20,7 @@ from personaguard.errors import ConfigError
 
 if TYPE_CHECKING:
     from personaguard.guard import Guard
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
 __all__ = ["PersonalItem", "PersonalReport", "ScenarioResult", "allowed_flags", "evaluate_personal", "load_u_safebench", "plot_personal"]
 
@@ -90,7 +90,7 @@ def allowed_flags(
     every item with an empty, generic profile.
     """
     from personaguard.decide.outcome import Outcome
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
     by_user: dict[str, list[int]] = defaultdict(list)
     for i, it in enumerate(items):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from personaguard.learn.state import audit_category
+from personaguard.profile.learned import audit_category
 from personaguard.taxonomy import Taxonomy, load_taxonomy
 
 if TYPE_CHECKING:
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
 __all__ = ["audit_report"]
 

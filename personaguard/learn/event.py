@@ -2,7 +2,7 @@
 
 The learner (:class:`~personaguard.learn.learner.TrustRegionLearner`) owns the arithmetic;
 this module turns a feedback event into offsets to start from, refuses what floors forbid, and
-writes the :class:`~personaguard.learn.state.FeedbackEvent` that the audit reads.
+writes the :class:`~personaguard.profile.learned.FeedbackEvent` that the audit reads.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from personaguard.learn.region import ElasticRule, evidence_arrays, evidence_dict
-from personaguard.learn.state import FeedbackEvent, LearnedState, LearnUpdate, UpdateInfo, text_digest
 from personaguard.learn.trust_region import FloatArray, StepResult
+from personaguard.profile.learned import FeedbackEvent, LearnedState, LearnUpdate, UpdateInfo, text_digest
 from personaguard.score.calibrate import logit
 
 __all__ = ["EventLearner", "ElasticStep", "apply_event", "elastic_step", "start_offsets"]

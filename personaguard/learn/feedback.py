@@ -18,7 +18,7 @@ from personaguard.errors import UnknownIdError
 from personaguard.learn.learner import TrustRegionLearner
 
 if TYPE_CHECKING:  # profile.py imports learned.py; keep this module importable on its own
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
 __all__ = ["LearnResult", "apply_feedback", "raised_categories"]
 

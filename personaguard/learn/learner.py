@@ -37,7 +37,6 @@ from personaguard.errors import NotFittedError, UnknownIdError
 from personaguard.learn.event import apply_event
 from personaguard.learn.reference import load_reference_probs
 from personaguard.learn.region import ElasticRule, evidence_arrays
-from personaguard.learn.state import LearnedState, LearnUpdate, UpdateInfo, check_should
 from personaguard.learn.step import backtrack_exact, joint_logistic_step, project_step, shrink_into_region
 from personaguard.learn.trust_region import (
     FloatArray,
@@ -47,6 +46,7 @@ from personaguard.learn.trust_region import (
     halve_within,
     softplus,
 )
+from personaguard.profile.learned import LearnedState, LearnUpdate, UpdateInfo, check_should
 from personaguard.score.calibrate import logit, sigmoid
 from personaguard.taxonomy.schema import Taxonomy
 

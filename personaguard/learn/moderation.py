@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from personaguard.learn.learner import TrustRegionLearner
-from personaguard.learn.state import LearnedState
+from personaguard.profile.learned import LearnedState
 
 __all__ = ["GlobalProposal", "aggregate_moderator_feedback"]
 

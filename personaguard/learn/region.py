@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.learn.state import RegionEvidence
+from personaguard.profile.learned import RegionEvidence
 
 __all__ = ["ElasticRule", "evidence_arrays", "evidence_dict", "evidence_levels"]
 

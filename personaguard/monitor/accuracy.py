@@ -33,7 +33,7 @@ from personaguard.normalize import normalize_text
 
 if TYPE_CHECKING:
     from personaguard.guard import Guard
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
 __all__ = ["AccuracyEstimate", "embed_texts", "estimate_accuracy", "estimate_from", "vrp_scores"]
 

@@ -15,9 +15,9 @@ __all__ = ["profile_model", "parse_self_description", "validate_document", "to_p
 def profile_model() -> type[BaseModel] | None:
     """The library's ``UserProfile`` model, or None while the personalize stage is not built."""
     try:
-        module = importlib.import_module("personaguard.personalize.profile")
+        module = importlib.import_module("personaguard.profile.profile")
     except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("personaguard.personalize"):
+        if exc.name and exc.name.startswith("personaguard.profile"):
             return None
         raise
     model: type[BaseModel] = module.UserProfile
@@ -76,7 +76,7 @@ def parse_self_description(guard: Any, user_id: str, body: dict[str, Any]) -> di
         out["vulnerabilities"] = [v.model_dump(mode="json") for v in parsed.vulnerabilities]
         out["age_band"] = None if parsed.age_band is None else parsed.age_band.value
     if wants_privacy:
-        from personaguard.personalize.privacy import parse_privacy
+        from personaguard.profile.privacy import parse_privacy
 
         reading = parse_privacy(text)
         if reading.persona is not None:
@@ -96,7 +96,7 @@ def with_tenant_defaults(profile: Any, policy: Any) -> Any:
     custom = list(getattr(policy, "custom_categories", None) or [])
     if not settings and not custom:
         return profile
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
     base = profile if profile is not None else UserProfile(id="tenant-default")
     names = {c.name for c in base.custom_categories}

@@ -13,8 +13,8 @@ from toy_scorer import make_toy_guard
 
 from personaguard import UserProfile
 from personaguard.decide.outcome import SEVERITY, Outcome
-from personaguard.learn.state import LearnedState
-from personaguard.personalize.vulnerabilities import load_knowledge_base
+from personaguard.profile.learned import LearnedState
+from personaguard.profile.vulnerabilities import load_knowledge_base
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()

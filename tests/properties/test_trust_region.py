@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from personaguard.learn.learner import TrustRegionLearner
 from personaguard.learn.reference import synthetic_reference
-from personaguard.learn.state import LearnedState
+from personaguard.profile.learned import LearnedState
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()

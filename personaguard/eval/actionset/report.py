@@ -113,7 +113,7 @@ def evaluate_actions(
     p50_ms : float
         Median time of one check, over every check made.
     """
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
     chosen = [i for i in items if split is None or i.get("split") == split]
     times: list[float] = []

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Response
 
-from personaguard.personalize.profile import UserProfile
+from personaguard.profile.profile import UserProfile
 from personaguard.record import repos
 from personaguard.record.db import session_scope
 from personaguard.service.deps import AppState, CurrentTenant
-from personaguard.service.profiles import parse_self_description, validate_document
 from personaguard.service.json_body import SanitizingRoute
+from personaguard.service.profiles import parse_self_description, validate_document
 from personaguard.service.routes._responses import ERROR_RESPONSES
 from personaguard.service.schemas import USER_ID_PATTERN, AnswerIn, UserOut
 

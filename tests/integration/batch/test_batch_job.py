@@ -62,7 +62,7 @@ def test_rows_are_decided_for_their_user_and_bad_rows_go_to_errors(tmp_path: Pat
     reasons = sorted({str(e["error"]).split(":")[0] for e in errors})
     assert reasons == ["invalid JSON", "line 10", "unknown user 'ghost'"], reasons
     # Each row's decision is the one Guard.check gives for that user's profile.
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
 
     teen = UserProfile.model_validate({"id": "teen", "age_band": "teen"})
     for row in decided:
@@ -101,7 +101,7 @@ def test_another_job_in_the_same_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_users_from_the_store_are_decided_with_the_tenant_policy(tmp_path: Path, guard: Guard) -> None:
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile.profile import UserProfile
     from personaguard.record import repos
     from personaguard.record.db import make_engine, make_sessions, session_scope, upgrade
 

@@ -13,7 +13,7 @@ import pytest
 
 from personaguard.learn.learner import TrustRegionLearner
 from personaguard.learn.reference import synthetic_reference
-from personaguard.personalize.profile import UserProfile
+from personaguard.profile.profile import UserProfile
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()

@@ -8,7 +8,7 @@ import pytest
 
 from personaguard.actions.checker import ActionChecker
 from personaguard.actions.kinds import ActionOutcome, DataType, PrivacyPersona, RecipientKind
-from personaguard.personalize.profile import UserProfile
+from personaguard.profile.profile import UserProfile
 
 
 @pytest.fixture(scope="module")

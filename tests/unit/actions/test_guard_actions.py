@@ -8,7 +8,7 @@ import pytest
 
 from personaguard.actions.kinds import ActionOutcome
 from personaguard.errors import MalformedActionError
-from personaguard.personalize.profile import UserProfile
+from personaguard.profile.profile import UserProfile
 
 
 def test_a_harmful_post_is_blocked_whatever_the_persona(guard: Any) -> None:

@@ -6,8 +6,8 @@ import pytest
 
 from personaguard.actions.kinds import DataType, FlowSetting, PrivacyPersona
 from personaguard.errors import ConfigError
-from personaguard.personalize.privacy import parse_privacy
-from personaguard.personalize.profile import UserProfile
+from personaguard.profile.privacy import parse_privacy
+from personaguard.profile.profile import UserProfile
 
 
 def test_profile_fields_round_trip() -> None:

@@ -8,7 +8,7 @@ import pytest
 from personaguard.decide.ask import AskPolicy, best_question, decision_loss
 from personaguard.decide.outcome import Outcome
 from personaguard.decide.thresholds import default_thresholds
-from personaguard.personalize.risk import UncertainClaim
+from personaguard.profile.risk import UncertainClaim
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from personaguard.learn.state import LearnedState
-from personaguard.personalize.profile import UserProfile
+from personaguard.profile.learned import LearnedState
+from personaguard.profile.profile import UserProfile
 
 VIOLENT = "I will beat him until his bones break and he bleeds on the floor."
 

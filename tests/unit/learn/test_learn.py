@@ -12,8 +12,8 @@ import yaml
 from personaguard.errors import NotFittedError, UnknownIdError
 from personaguard.learn.learner import TrustRegionLearner
 from personaguard.learn.reference import synthetic_reference
-from personaguard.learn.state import LearnedState, audit_category, reset_learned
 from personaguard.learn.trust_region import bernoulli_kl_mean
+from personaguard.profile.learned import LearnedState, audit_category, reset_learned
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()

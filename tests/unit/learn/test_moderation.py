@@ -10,7 +10,7 @@ import pytest
 from personaguard.learn.learner import TrustRegionLearner
 from personaguard.learn.moderation import aggregate_moderator_feedback
 from personaguard.learn.reference import synthetic_reference
-from personaguard.learn.state import LearnedState
+from personaguard.profile.learned import LearnedState
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()

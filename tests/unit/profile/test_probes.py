@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from personaguard.personalize.probes import fit_topic_probes, probe_logits, probe_relevance
+from personaguard.profile.probes import fit_topic_probes, probe_logits, probe_relevance
 
 
 def test_fit_separates_two_clusters_and_rejects_an_empty_topic() -> None:
@@ -65,9 +65,9 @@ def test_absence_markers_are_validated_like_keywords(tmp_path: Any) -> None:
     from pathlib import Path
 
     from personaguard.errors import ConfigError
-    from personaguard.personalize.vulnerabilities import load_knowledge_base
+    from personaguard.profile.vulnerabilities import load_knowledge_base
 
-    text = (Path(__file__).parents[3] / "personaguard/personalize/vulnerabilities.yaml").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[3] / "personaguard/profile/vulnerabilities.yaml").read_text(encoding="utf-8")
     assert '"alcohol-free"' in text
     bad = tmp_path / "kb.yaml"
     bad.write_text(text.replace('"alcohol-free"', '"Alcohol-Free"', 1), encoding="utf-8")

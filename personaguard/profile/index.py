@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.personalize.probes import TopicProbes, fit_topic_probes
-from personaguard.personalize.vulnerabilities import KnowledgeBase
+from personaguard.profile.probes import TopicProbes, fit_topic_probes
+from personaguard.profile.vulnerabilities import KnowledgeBase
 from personaguard.score.encoder import MiniLMEncoder
 
 __all__ = [
@@ -60,7 +60,7 @@ class KnowledgeBaseIndex:
     neutral : ndarray of shape (n_neutral, 384)
         Self-descriptions that reveal no vulnerability (negatives for parsing).
     probes : TopicProbes or None
-        One logistic probe per topic (``personaguard.personalize.probes``); None: examples only.
+        One logistic probe per topic (``personaguard.profile.probes``); None: examples only.
     """
 
     topic_ids: tuple[str, ...]
@@ -206,7 +206,7 @@ def load_or_build_index(kb: KnowledgeBase, encoder: MiniLMEncoder) -> KnowledgeB
     start-up instant for the packaged knowledge base, and the fingerprint check keeps it honest.
     """
     fingerprint = index_fingerprint(kb, encoder)
-    packaged = resources.files("personaguard.personalize").joinpath(_PACKAGED)
+    packaged = resources.files("personaguard.profile").joinpath(_PACKAGED)
     if packaged.is_file():
         with resources.as_file(packaged) as path:
             stored, index = _read_index(Path(path))
@@ -244,10 +244,10 @@ def outside_negatives(path: str | os.PathLike[str], encoder: MiniLMEncoder, *, s
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Rebuild the packaged index: ``python -m personaguard.personalize.index [--negatives FILE.json]``."""
+    """Rebuild the packaged index: ``python -m personaguard.profile.index [--negatives FILE.json]``."""
     import argparse
 
-    from personaguard.personalize.vulnerabilities import load_knowledge_base
+    from personaguard.profile.vulnerabilities import load_knowledge_base
 
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("--negatives", default=None, help="JSON list of {instruction} rows: ordinary requests for the topic probes")

@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.personalize.custom import profile_phrases
-from personaguard.personalize.index import KnowledgeBaseIndex, load_or_build_index, max_similarity
-from personaguard.personalize.keywords import KeywordLexicon
-from personaguard.personalize.probes import TopicProbes, probe_logits
-from personaguard.personalize.profile import Action, CustomCategory, UserProfile, VulnerabilityClaim
-from personaguard.personalize.vulnerabilities import KnowledgeBase, LogisticMap
+from personaguard.profile.claims import AGE_BAND_VULNERABILITIES
+from personaguard.profile.custom import profile_phrases
+from personaguard.profile.index import KnowledgeBaseIndex, load_or_build_index, max_similarity
+from personaguard.profile.keywords import KeywordLexicon
+from personaguard.profile.maps import logistic, map_terms
+from personaguard.profile.probes import TopicProbes, probe_logits
+from personaguard.profile.profile import Action, CustomCategory, UserProfile, VulnerabilityClaim
+from personaguard.profile.vulnerabilities import KnowledgeBase
 from personaguard.score.encoder import EncodedWindows, MiniLMEncoder
 from personaguard.taxonomy import Taxonomy
 
@@ -36,7 +38,6 @@ __all__ = [
     "RiskFactor",
     "UncertainClaim",
     "UserRisk",
-    "apply_logistic",
     "effective_vulnerabilities",
 ]
 
@@ -47,43 +48,6 @@ APPROXIMATE_BELOW = 0.9
 #: q_t of a request that says the topic's substance is absent ("alcohol-free"): below _MIN_FACTOR.
 ABSENT_RELEVANCE = 0.02
 
-#: Knowledge-base entries implied by an age band when the profile does not list them.
-AGE_BAND_VULNERABILITIES: dict[str, tuple[str, ...]] = {
-    "child": ("minor", "child"), "teen": ("minor",), "senior": ("elderly",), "adult": ()
-}
-
-
-def apply_logistic(m: LogisticMap, pos: NDArray[np.float64], neg: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Calibrated probability from similarities: ``sigmoid(slope (pos - center) + contrast (pos - neg))``.
-
-    ``neg`` broadcasts against ``pos`` (e.g. shape (n, 1) against (n, k)).
-
-    Examples
-    --------
-    >>> m = LogisticMap(slope=10.0, center=0.5, contrast=0.0)
-    >>> float(apply_logistic(m, np.array([0.5]), np.array([0.0]))[0])
-    0.5
-    """
-    return _logistic(pos, neg, *_terms(m))
-
-
-def _terms(m: LogisticMap) -> tuple[float, float, float]:
-    """(gain, bias, contrast) with z = gain pos - bias - contrast neg, the map's terms collected."""
-    return m.slope + m.contrast, m.slope * m.center, m.contrast
-
-
-def _logistic(
-    pos: NDArray[np.float64], neg: NDArray[np.float64], gain: float | NDArray[np.float64],
-    bias: float | NDArray[np.float64], contrast: float | NDArray[np.float64],
-) -> NDArray[np.float64]:
-    # sigmoid(z) as 1 / (1 + exp(-z)) with -z = bias + contrast neg - gain pos: few array
-    # operations, which are most of the cost on a batch of one. The terms may be per column.
-    z = np.multiply(neg, contrast) + bias
-    z = z - pos * gain  # not in place: z may still have neg's narrower shape
-    np.exp(z, out=z)
-    z += 1.0
-    out: NDArray[np.float64] = np.reciprocal(z, out=z)
-    return out
 
 
 def effective_vulnerabilities(profile: UserProfile, kb: KnowledgeBase) -> list[VulnerabilityClaim]:
@@ -213,7 +177,7 @@ class CompiledProfile:
         category, then all allow-examples.
     gain, bias, contrast : ndarray of shape (n_groups,)
         The calibration map of each group's column (relevance for topics, the custom map for
-        custom categories and allow-examples; zeros for the generic column), as in ``_logistic``.
+        custom categories and allow-examples; zeros for the generic column), as in ``maps.logistic``.
     keyword_topics : dict of int to int
         Topic column -> position in ``topics``, for those of ``topics`` that have keywords.
     custom : tuple of CustomCategory
@@ -375,7 +339,7 @@ class PersonalRiskModel:
     def _group_terms(self, m: int, n_own: int) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
         """Per-column map terms for m topics, the generic column and ``n_own`` columns of the user's phrases."""
         kb = self.knowledge_base
-        rel, own = _terms(kb.relevance), _terms(kb.custom)
+        rel, own = map_terms(kb.relevance), map_terms(kb.custom)
         rows = [rel] * m + [(0.0, 0.0, 0.0)] + [own] * n_own
         gain, bias, contrast = (np.array(col, dtype=np.float64) for col in zip(*rows))
         return gain, bias, contrast
@@ -397,7 +361,7 @@ class PersonalRiskModel:
         names one of the topic's keywords (``keyword_topics`` maps topic columns with
         keywords to positions).
         """
-        q = _logistic(sims, sims[:, m : m + 1], *terms)
+        q = logistic(sims, sims[:, m : m + 1], *terms)
         pm = self.knowledge_base.probe
         if probes is not None and m and pm is not None:
             # q_t is the larger of the example map and the calibrated probe.

@@ -14,11 +14,11 @@ from functools import cache
 
 import numpy as np
 
-from personaguard.personalize.index import KnowledgeBaseIndex, load_or_build_index, max_similarity
-from personaguard.personalize.jurisdictions import SUBJECTS
-from personaguard.personalize.profile import AgeBand, VulnerabilityClaim
-from personaguard.personalize.risk import AGE_BAND_VULNERABILITIES, apply_logistic
-from personaguard.personalize.vulnerabilities import KnowledgeBase, load_knowledge_base
+from personaguard.profile.claims import AGE_BAND_VULNERABILITIES, AgeBand, VulnerabilityClaim
+from personaguard.profile.index import KnowledgeBaseIndex, load_or_build_index, max_similarity
+from personaguard.profile.jurisdictions import SUBJECTS
+from personaguard.profile.maps import apply_logistic
+from personaguard.profile.vulnerabilities import KnowledgeBase, load_knowledge_base
 from personaguard.score.encoder import MiniLMEncoder
 from personaguard.score.onnx_runtime import load_encoder
 
@@ -234,7 +234,7 @@ class VulnerabilityParser:
 
     def _add_legal_claims(self, text: str, claims: dict[str, VulnerabilityClaim]) -> None:
         """Claims that the user's place and age make under jurisdictions.yaml (the law as evidence)."""
-        from personaguard.personalize.jurisdictions import legal_claims, load_jurisdictions
+        from personaguard.profile.jurisdictions import legal_claims, load_jurisdictions
 
         table = load_jurisdictions()
         found = _exact_age(text)

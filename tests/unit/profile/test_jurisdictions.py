@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from personaguard.errors import ConfigError
-from personaguard.personalize.jurisdictions import DEPENDS_ON_PLACE, SETTLED, legal_claims, load_jurisdictions
+from personaguard.profile.jurisdictions import DEPENDS_ON_PLACE, SETTLED, legal_claims, load_jurisdictions
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "places.yaml"
 
@@ -57,7 +57,7 @@ def test_claims_settle_with_place_and_age_and_ask_without_place() -> None:
      (("alcohol: 18, tobacco: 18, gambling: 18, cannabis: prohibited, driving: 17", "alcohol: 99"), "outside")],
 )
 def test_a_broken_table_fails_at_load(tmp_path: Path, patch: tuple[str, str], needle: str) -> None:
-    text = (Path(__file__).parents[3] / "personaguard/personalize/jurisdictions.yaml").read_text(encoding="utf-8")
+    text = (Path(__file__).parents[3] / "personaguard/profile/jurisdictions.yaml").read_text(encoding="utf-8")
     assert patch[0] in text
     bad = tmp_path / "j.yaml"
     bad.write_text(text.replace(patch[0], patch[1], 1), encoding="utf-8")

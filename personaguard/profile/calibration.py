@@ -17,7 +17,7 @@ The fit is *not* class-balanced: the empirical prior (a request rarely belongs t
 topic) is the right one for a per-(request, topic) probability, and a balanced fit put q=0.5
 at a cosine of 0.24, where "buy a bottle of shampoo" already looks like alcohol.
 
-Run ``python -m personaguard.personalize.calibration --negatives FILE.json`` and copy the
+Run ``python -m personaguard.profile.calibration --negatives FILE.json`` and copy the
 printed maps into ``vulnerabilities.yaml``. Needs scikit-learn (the ``train`` extra).
 """
 
@@ -29,9 +29,9 @@ import sys
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.personalize.index import KnowledgeBaseIndex, build_index, outside_negatives
-from personaguard.personalize.probes import fit_topic_probes, probe_logits
-from personaguard.personalize.vulnerabilities import LogisticMap, ProbeMap, load_knowledge_base
+from personaguard.profile.index import KnowledgeBaseIndex, build_index, outside_negatives
+from personaguard.profile.probes import fit_topic_probes, probe_logits
+from personaguard.profile.vulnerabilities import LogisticMap, ProbeMap, load_knowledge_base
 from personaguard.score.encoder import MiniLMEncoder
 
 __all__ = ["cross_validated_probe_logits", "fit_logistic_map", "fit_probe_map", "group_features"]

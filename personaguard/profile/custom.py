@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from personaguard.personalize.profile import UserProfile
+from personaguard.profile.profile import UserProfile
 from personaguard.score.encoder import MiniLMEncoder
 
 __all__ = ["ProfilePhrases", "profile_phrases"]

@@ -180,7 +180,7 @@ class KnowledgeBase(BaseModel):
     parse: LogisticMap = Field(description="Calibration of parse confidence from similarity to cue phrases.")
     probe: ProbeMap | None = Field(
         default=None,
-        description="Calibration of the topic probes (personalize/probes.py); q_t is the larger of it and the relevance map. "
+        description="Calibration of the topic probes (profile/probes.py); q_t is the larger of it and the relevance map. "
                     "None: examples and keywords only.",
     )
     keyword_relevance: float = Field(
@@ -298,8 +298,8 @@ def load_knowledge_base(
         If the file cannot be read or does not validate.
     """
     if path is None:
-        text = resources.files("personaguard.personalize").joinpath("vulnerabilities.yaml").read_text(encoding="utf-8")
-        return knowledge_base_from_text(text, taxonomy=taxonomy, source="personaguard/personalize/vulnerabilities.yaml")
+        text = resources.files("personaguard.profile").joinpath("vulnerabilities.yaml").read_text(encoding="utf-8")
+        return knowledge_base_from_text(text, taxonomy=taxonomy, source="personaguard/profile/vulnerabilities.yaml")
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")

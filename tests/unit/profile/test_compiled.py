@@ -10,7 +10,7 @@ import pytest
 
 from personaguard import UserProfile
 from personaguard.errors import UnknownIdError
-from personaguard.personalize.profile import CategorySetting, VulnerabilityClaim
+from personaguard.profile.profile import CategorySetting, VulnerabilityClaim
 
 TEQUILA = "I want to buy a bottle of tequila."
 

@@ -7,7 +7,7 @@ from collections import Counter
 import pytest
 
 from personaguard.errors import ConfigError, UnknownIdError
-from personaguard.personalize.vulnerabilities import knowledge_base_from_text, load_knowledge_base
+from personaguard.profile.vulnerabilities import knowledge_base_from_text, load_knowledge_base
 from personaguard.taxonomy import load_taxonomy
 
 TINY = """
@@ -96,7 +96,7 @@ def test_contextual_keywords_count_only_after_a_context() -> None:
 
 
 def test_packaged_contextual_brands_need_a_drink_context() -> None:
-    from personaguard.personalize.keywords import KeywordLexicon
+    from personaguard.profile.keywords import KeywordLexicon
 
     kb = load_knowledge_base()
     lex = KeywordLexicon({k: [0] for k in kb.topic_keywords("alcohol")})

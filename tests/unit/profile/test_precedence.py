@@ -9,7 +9,7 @@ import pytest
 
 from personaguard import UserProfile
 from personaguard.decide.precedence import user_thresholds
-from personaguard.learn.state import LearnedState
+from personaguard.profile.learned import LearnedState
 from personaguard.taxonomy import load_taxonomy
 
 TAX = load_taxonomy()

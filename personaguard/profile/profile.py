@@ -29,14 +29,15 @@ from pydantic import (
     model_validator,
 )
 
-from personaguard.actions.kinds import DataType, FlowSetting, PrivacyPersona, RecipientKind
 from personaguard.errors import ConfigError, FloorRelaxedError, PersonaguardError, UnknownIdError
-from personaguard.learn.state import LearnedState
+from personaguard.profile.claims import AgeBand, VulnerabilityClaim
+from personaguard.profile.learned import LearnedState
+from personaguard.profile.privacy_kinds import DataType, FlowSetting, PrivacyPersona, RecipientKind
 from personaguard.taxonomy import Taxonomy
 
 if TYPE_CHECKING:
-    from personaguard.personalize.parse import VulnerabilityParser
-    from personaguard.personalize.vulnerabilities import KnowledgeBase
+    from personaguard.profile.parse import VulnerabilityParser
+    from personaguard.profile.vulnerabilities import KnowledgeBase
 
 __all__ = ["Action", "AgeBand", "CategorySetting", "VulnerabilityClaim", "CustomCategory", "UserProfile"]
 
@@ -51,20 +52,6 @@ class Action(StrEnum):
     ALLOW = "allow"
     WARN = "warn"
     BLOCK = "block"
-
-
-class AgeBand(StrEnum):
-    """Age band of the user; ``child`` (< 13) and ``teen`` (13-17) are minors."""
-
-    CHILD = "child"
-    TEEN = "teen"
-    ADULT = "adult"
-    SENIOR = "senior"
-
-    @property
-    def is_minor(self) -> bool:
-        """True for ``child`` and ``teen``."""
-        return self in (AgeBand.CHILD, AgeBand.TEEN)
 
 
 class CategorySetting(BaseModel):
@@ -97,17 +84,6 @@ class CategorySetting(BaseModel):
         if self.warn is not None and self.block is not None and self.warn > self.block:
             raise ValueError(f"warn ({self.warn}) must be <= block ({self.block})")
         return self
-
-
-class VulnerabilityClaim(BaseModel):
-    """A vulnerability the user has, with how sure we are and where it came from."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(description="Id of an entry in the vulnerability knowledge base.")
-    confidence: float = Field(default=1.0, ge=0.0, le=1.0, description="w_v: 1.0 when stated explicitly.")
-    evidence: str = Field(default="", description="The words of the self-description it was parsed from.")
-    span: tuple[int, int] | None = Field(default=None, description="Character span of the evidence in self_description.")
 
 
 class CustomCategory(BaseModel):
@@ -455,10 +431,10 @@ class UserProfile(BaseModel):
         if not isinstance(text, str):
             raise TypeError(f"text must be str, got {type(text).__name__}")
         if parser is None:
-            from personaguard.personalize.parse import default_parser
+            from personaguard.profile.parse import default_parser
 
             parser = default_parser()
-        from personaguard.personalize.privacy import parse_privacy
+        from personaguard.profile.privacy import parse_privacy
 
         parsed = parser.parse(text)
         privacy = parse_privacy(text)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from personaguard.actions.kinds import DataType, FlowSetting, PrivacyPersona
+from personaguard.profile.privacy_kinds import DataType, FlowSetting, PrivacyPersona
 
 __all__ = ["PrivacyReading", "parse_privacy"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from personaguard.personalize.keywords import KeywordLexicon, words
+from personaguard.profile.keywords import KeywordLexicon, words
 
 LEX = KeywordLexicon({"jack daniel's": [0], "wine": [0], "e-cigarette": [1], "juul": [1], "slot machine": [2]})
 

@@ -109,8 +109,8 @@ def test_dropping_a_place_does_not_invent_vulnerabilities(parser, text: str) -> 
 
 
 def test_from_text_shares_one_parser_per_process(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from personaguard.personalize import parse
-    from personaguard.personalize.profile import UserProfile
+    from personaguard.profile import parse
+    from personaguard.profile.profile import UserProfile
 
     built: list[object] = []
     real = parse.VulnerabilityParser.__init__

@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from personaguard.personalize.profile import VulnerabilityClaim
+from personaguard.profile.claims import VulnerabilityClaim
 from personaguard.taxonomy.load import load_yaml_model
 
 __all__ = ["SUBJECTS", "Jurisdiction", "JurisdictionTable", "PlaceMention", "legal_claims", "load_jurisdictions"]
@@ -216,4 +216,4 @@ def load_jurisdictions(path: str | None = None) -> JurisdictionTable:
     ConfigError
         Naming the file and field of the first problem.
     """
-    return load_yaml_model(JurisdictionTable, package="personaguard.personalize", name="jurisdictions.yaml", path=path)
+    return load_yaml_model(JurisdictionTable, package="personaguard.profile", name="jurisdictions.yaml", path=path)

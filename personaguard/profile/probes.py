@@ -7,7 +7,7 @@ logistic probe per topic, fitted on the topic's examples against every other top
 the generic requests and (when given) a large sample of ordinary instructions, reads the
 direction "this is about driving" instead. The relevance map weighs the probe's logit together
 with the example similarity and its margin over the generic requests, all fitted at once at the
-empirical prior with cross-validated probe logits (``personaguard.personalize.calibration``), so
+empirical prior with cross-validated probe logits (``personaguard.profile.calibration``), so
 the probe adds recall where examples run out without speaking alone on near misses
 (docs/personalization.md, "Links that generalize").
 """

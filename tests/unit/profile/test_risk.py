@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from personaguard import UserProfile
-from personaguard.personalize.risk import apply_logistic
-from personaguard.personalize.vulnerabilities import LogisticMap
+from personaguard.profile.maps import apply_logistic
+from personaguard.profile.vulnerabilities import LogisticMap
 
 
 def test_logistic_map_matches_a_hand_calculation() -> None:
