@@ -150,6 +150,10 @@ class Vulnerability(BaseModel):
     guidance: str = Field(min_length=1, description="Short text shown with a warn.")
     contraindications: list[Contraindication] = Field(min_length=1, description="Topics harmful for this person.")
     question: str = Field(default="", description="Asked when the verdict hinges on it; empty: made from ``name``.")
+    sources: list[str] = Field(
+        default_factory=list,
+        description="Public references for what harms a person with it (health services, statutes, guidelines).",
+    )
 
     @property
     def question_text(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from personaguard import UserProfile
@@ -127,3 +129,12 @@ def test_from_text_shares_one_parser_per_process(monkeypatch) -> None:  # type: 
     assert [v.id for v in first.vulnerabilities] == ["liver-disease"]
     assert [v.id for v in second.vulnerabilities] == ["pregnancy"]
     assert parse.default_parser() is built[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [("I have narcolepsy.", "sleep-disorder"), ("I have lupus.", "sun-sensitivity"), ("I suffer from migraines.", "migraine")],
+)
+def test_entries_added_for_people_the_fixture_showed(parser: Any, text: str, entry: str) -> None:
+    claims = {c.id: c.confidence for c in parser.parse(text).vulnerabilities}
+    assert claims.get(entry, 0.0) >= 0.9, claims

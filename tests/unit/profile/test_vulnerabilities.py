@@ -104,3 +104,11 @@ def test_packaged_contextual_brands_need_a_drink_context() -> None:
     assert lex.match("I want to buy a bottle of Patron.") == {0}
     assert lex.match("The corona of the sun is visible in an eclipse.") == set()
     assert lex.match("How do I welcome a patron to my restaurant?") == set()
+
+
+def test_every_entry_names_its_public_sources() -> None:
+    from personaguard.profile.vulnerabilities import load_knowledge_base
+
+    kb = load_knowledge_base()
+    missing = [v.id for v in kb.vulnerabilities if not v.sources or not all(s.strip() for s in v.sources)]
+    assert not missing, missing
