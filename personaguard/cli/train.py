@@ -9,6 +9,10 @@ import logging
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from personaguard.score.encoder import MiniLMEncoder
 
 __all__ = ["register"]
 
@@ -32,7 +36,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--finetune-per-group", type=int, default=1200,
                    help="rows per (source, label) group for fine-tuning (default: 1200)")
     p.add_argument("--finetune-epochs", type=float, default=1.0)
+    p.add_argument("--int8", action="store_true",
+                   help="embed with the int8 (dynamically quantized) MiniLM graph, for heads meant to run on it "
+                        "(PERSONAGUARD_INT8=1 at inference; an experiment, docs/runtime.md)")
     p.set_defaults(func=run)
+
+
+def embedding_encoder(overlay: Path | None, cache_dir: Path, *, int8: bool = False) -> tuple[MiniLMEncoder, Path]:
+    """The encoder the training set is embedded with, and its embedding cache folder.
+
+    onnxruntime when installed: the same embeddings as numpy to 1e-6, 2.5x faster
+    (docs/runtime.md). ``int8`` embeds with the dynamically quantized graph, for heads meant to
+    run on it; its vectors differ, so they get a cache of their own.
+    """
+    from personaguard.score.encoder import MiniLMEncoder
+    from personaguard.score.onnx_runtime import OnnxMiniLMEncoder, onnxruntime_available
+
+    if int8:
+        if not onnxruntime_available():
+            raise SystemExit("--int8 needs onnxruntime (the quantized graph runs there)")
+        return OnnxMiniLMEncoder(batch_size=64, weights_overlay=overlay, int8=True), cache_dir / "int8"
+    encoder_class = OnnxMiniLMEncoder if onnxruntime_available() else MiniLMEncoder
+    return encoder_class(batch_size=64, weights_overlay=overlay), cache_dir
 
 
 def _encoder_overlay(args: argparse.Namespace, corpus: object, out: Path) -> Path | None:
@@ -65,7 +90,6 @@ def run(args: argparse.Namespace) -> int:
 
     from personaguard import __version__
     from personaguard.score.artifacts import packaged_artifacts_dir
-    from personaguard.score.encoder import MiniLMEncoder
     from personaguard.score.model import apply_derived
     from personaguard.taxonomy import load_taxonomy
     from personaguard.train.corpus import build_corpus
@@ -82,12 +106,7 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else packaged_artifacts_dir()
     out.mkdir(parents=True, exist_ok=True)
     overlay = _encoder_overlay(args, corpus, out)
-    # onnxruntime when installed: the same embeddings to 1e-6, 2.5x faster (docs/runtime.md).
-    from personaguard.score.onnx_runtime import OnnxMiniLMEncoder, onnxruntime_available
-
-    encoder_class = OnnxMiniLMEncoder if onnxruntime_available() else MiniLMEncoder
-    encoder = encoder_class(batch_size=64, weights_overlay=overlay)
-    cache = Path(args.cache_dir)
+    encoder, cache = embedding_encoder(overlay, Path(args.cache_dir), int8=args.int8)
     if overlay is not None:  # the cache is keyed by text: a different encoder needs its own folder
         cache = cache / f"encoder-{hashlib.sha256(overlay.read_bytes()).hexdigest()[:12]}"
     x = embed_first_windows(corpus.texts, encoder, cache)
@@ -95,6 +114,8 @@ def run(args: argparse.Namespace) -> int:
     warn = np.array([c.warn for c in tax.categories])
     result = fit_heads(corpus, x, derived=derived, warn=warn, hidden=args.hidden, epochs=args.epochs, seed=args.seed)
     command = f"personaguard train --hidden {args.hidden} --epochs {args.epochs} --seed {args.seed}"
+    if args.int8:
+        command += " --int8"
     if args.finetune_encoder:
         command += (f" --finetune-encoder --finetune-per-group {args.finetune_per_group}"
                     f" --finetune-epochs {args.finetune_epochs}")

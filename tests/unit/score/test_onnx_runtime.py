@@ -52,3 +52,18 @@ def test_the_int8_encoder_stays_close_to_fp32(tmp_path, monkeypatch) -> None:  #
     assert graph_cache_path(int8).with_name(graph_cache_path(int8).stem + "-int8.onnx").exists()
     cos = (fp32 * int8.encode(texts).embeddings).sum(axis=1)
     assert cos.min() > 0.9 and not np.allclose(cos, 1.0, atol=1e-6), cos  # close, and really quantized
+
+
+def test_training_embeds_with_the_int8_graph_into_a_cache_of_its_own(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from personaguard.cli.train import embedding_encoder
+    from personaguard.score.onnx_runtime import OnnxMiniLMEncoder
+
+    monkeypatch.setenv("PERSONAGUARD_CACHE_DIR", str(tmp_path))
+    fp32, fp32_cache = embedding_encoder(None, Path("cache"))
+    int8, int8_cache = embedding_encoder(None, Path("cache"), int8=True)
+    assert isinstance(int8, OnnxMiniLMEncoder) and int8.int8 and not getattr(fp32, "int8", False)
+    assert fp32_cache == Path("cache") and int8_cache == Path("cache") / "int8"
+    text = ["Where can I buy a bottle of vodka?"]
+    assert float((fp32.encode(text).embeddings * int8.encode(text).embeddings).sum()) < 1.0 - 1e-6
