@@ -13,7 +13,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("data", help="folder with unsafe_for_user.json and safe_general_user.json")
     p.add_argument("--out", default="eval-personal", help="folder for report.json and the bar chart PNG")
     p.add_argument("--taxonomy", default=None, help="a taxonomy YAML file (default: the packaged one)")
-    p.add_argument("--leave-out", type=int, default=0, metavar="K",
+    p.add_argument("--leave-out", type=_folds, default=0, metavar="K",
                    help="also score each profile with a knowledge base ablated of what it could have taught "
                         "(K folds by profile; docs/personalization.md)")
     p.add_argument("--negatives", default=None,
@@ -21,6 +21,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
                         "(as the packaged index), 100 others check personal over-blocking")
     p.add_argument("--seed", type=int, default=0, help="with --leave-out: the fold shuffle")
     p.set_defaults(func=run)
+
+
+def _folds(value: str) -> int:
+    k = int(value)
+    if k != 0 and k < 2:
+        raise argparse.ArgumentTypeError(f"K must be 0 (off) or at least 2 folds, got {k}")
+    return k
 
 
 def run(args: argparse.Namespace) -> int:

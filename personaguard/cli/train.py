@@ -7,7 +7,7 @@ import hashlib
 import json
 import logging
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     if args.finetune_encoder:
         command += (f" --finetune-encoder --finetune-per-group {args.finetune_per_group}"
                     f" --finetune-epochs {args.finetune_epochs}")
-    version = f"{__version__}-{datetime.now(timezone.utc):%Y%m%d}"
+    version = f"{__version__}-{datetime.now(UTC):%Y%m%d}"
     write_artifacts(result, corpus, out, command=command, version=version)
     full_probs = apply_derived(result.calibrator.predict_proba(result.heads.decision_function(x)), derived)
     student = fit_student(corpus, encoder, full_probs, x, derived=derived, warn=warn, seed=args.seed)
