@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from personaguard.eval.personal import PersonalItem, allowed_flags
 from personaguard.profile.keywords import words
+from personaguard.score.encoder import max_per_text
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -159,9 +160,7 @@ def ablate_knowledge_base(
     def best(texts: Sequence[str], against: np.ndarray) -> np.ndarray:
         """Per text, its best window's best cosine similarity to any row of ``against``."""
         emb, owner = windows(texts)
-        out = np.full(len(texts), -1.0)
-        np.maximum.at(out, owner, (emb @ against.T).max(axis=1))
-        return out
+        return max_per_text((emb @ against.T).max(axis=1, keepdims=True), owner, len(texts), empty=-1.0)[:, 0]
 
     held = windows(held_out_requests)[0]
     held_names = [_names(t) for t in held_out_requests]

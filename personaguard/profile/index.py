@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from personaguard.profile.probes import TopicProbes, fit_topic_probes
 from personaguard.profile.vulnerabilities import KnowledgeBase
-from personaguard.score.encoder import MiniLMEncoder
+from personaguard.score.encoder import MiniLMEncoder, max_per_text
 
 __all__ = [
     "KnowledgeBaseIndex",
@@ -136,14 +136,7 @@ def max_similarity(
         grouped = sims.max(axis=1, keepdims=True) if sims.shape[1] else np.full((len(sims), 1), -1.0)
     else:
         grouped = np.maximum.reduceat(sims, starts, axis=1) if len(sims) else sims[:, : len(starts)]
-    grouped = grouped.astype(np.float64)
-    # One window per text, in order: the common case, no scatter needed (a single text with a
-    # single window is that case without looking).
-    if len(owner) == n_texts and (n_texts <= 1 or bool(np.array_equal(owner, np.arange(n_texts)))):
-        return grouped
-    out = np.full((n_texts, grouped.shape[1]), -1.0)
-    np.maximum.at(out, owner, grouped)
-    return out
+    return max_per_text(grouped, owner, n_texts, empty=-1.0)
 
 
 def _phrases(kb: KnowledgeBase) -> list[str]:

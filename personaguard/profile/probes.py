@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from personaguard.score.encoder import max_per_text
+
 __all__ = ["TopicProbes", "fit_topic_probes", "probe_logits", "probe_relevance"]
 
 #: L2 penalty on the probe weights (the loss is a class-balanced mean).
@@ -109,11 +111,7 @@ def probe_logits(
 ) -> NDArray[np.float64]:
     """Each text's best window's probe logit per topic, shape (n_texts, n_topics)."""
     logits = embeddings.astype(np.float32, copy=False) @ probes.weights.T + probes.bias
-    if len(owner) == n_texts:  # every text owns at least one window: one each, in order
-        return logits.astype(np.float64)
-    best = np.full((n_texts, logits.shape[1]), -np.inf, dtype=np.float64)
-    np.maximum.at(best, owner, logits.astype(np.float64))
-    return best
+    return max_per_text(logits, owner, n_texts, empty=-np.inf)
 
 
 def probe_relevance(

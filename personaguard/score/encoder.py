@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from personaguard.errors import ConfigError
 from personaguard.normalize.unicode import replace_invalid_code_points
 
-__all__ = ["MiniLMEncoder", "EncodedWindows", "find_model_dir", "l2_normalize_rows", "mean_pool"]
+__all__ = ["EncodedWindows", "MiniLMEncoder", "find_model_dir", "l2_normalize_rows", "max_per_text", "mean_pool"]
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +142,27 @@ def _layer_norm(x: NDArray[np.float32], w: NDArray[np.float32], b: NDArray[np.fl
     xc = x - mu
     var = np.einsum("...i,...i->...", xc, xc)[..., None] / x.shape[-1]
     return xc * (1.0 / np.sqrt(var + 1e-12)) * w + b  # type: ignore[no-any-return]
+
+
+def max_per_text(
+    values: NDArray[np.floating], owner: NDArray[np.integer], n_texts: int, *, empty: float
+) -> NDArray[np.float64]:
+    """Each text's maximum over its windows' rows of ``values``, shape (n_texts, k).
+
+    ``owner`` is :attr:`EncodedWindows.owner`; a text without windows gets ``empty``. One window
+    per text, in order (most short texts), needs no scatter: the rows are returned as they are.
+
+    Examples
+    --------
+    >>> max_per_text(np.array([[1.0], [3.0], [2.0]]), np.array([0, 0, 1]), 3, empty=-1.0).ravel().tolist()
+    [3.0, 2.0, -1.0]
+    """
+    rows = np.asarray(values, dtype=np.float64)
+    if len(owner) == n_texts and (n_texts <= 1 or bool(np.array_equal(owner, np.arange(n_texts)))):
+        return rows
+    out = np.full((n_texts, rows.shape[1]), empty)
+    np.maximum.at(out, owner, rows)
+    return out
 
 
 def l2_normalize_rows(x: NDArray[np.float32]) -> NDArray[np.float32]:
