@@ -162,13 +162,16 @@ def ablate_knowledge_base(
         emb, owner = windows(texts)
         return max_per_text((emb @ against.T).max(axis=1, keepdims=True), owner, len(texts), empty=-1.0)[:, 0]
 
-    held = windows(held_out_requests)[0]
+    # Every example and every cue in one pass each, then sliced per topic and per entry.
+    example_sims = iter(best([e for t in kb.topics.values() for e in t.examples],
+                             windows(held_out_requests)[0]).tolist())
+    cue_sims = iter(best([c for v in kb.vulnerabilities for c in v.cues], windows(held_out_profiles)[0]).tolist())
     held_names = [_names(t) for t in held_out_requests]
     kept_names = [_names(t) for t in kept_requests]
     removed_examples = removed_keywords = on_name = 0
     topics: dict[str, Topic] = {}
     for tid, t in kb.topics.items():
-        examples = [e for e, s in zip(t.examples, best(t.examples, held)) if s < example_cut]
+        examples = [e for e in t.examples if next(example_sims) < example_cut]
         removed_examples += len(t.examples) - len(examples)
         if len(examples) < 2:
             examples = [*examples, t.name, f"Help me with {t.name}."][:max(2, len(examples))]
@@ -187,11 +190,10 @@ def ablate_knowledge_base(
         removed_keywords += len(t.keywords) + len(t.contextual_keywords) - len(keywords) - len(contextual)
         topics[tid] = t.model_copy(update={"examples": examples, "keywords": keywords,
                                            "contextual_keywords": contextual})
-    profiles = windows(held_out_profiles)[0]
     removed_cues = 0
     entries: list[Vulnerability] = []
     for v in kb.vulnerabilities:
-        cues = [c for c, s in zip(v.cues, best(v.cues, profiles)) if s < cue_cut]
+        cues = [c for c in v.cues if next(cue_sims) < cue_cut]
         removed_cues += len(v.cues) - len(cues)
         if len(cues) < 2:  # the schema needs two: the entry's name stays recognisable
             cues = [*cues, f"I have {v.name}.", f"I am dealing with {v.name}."][:max(2, len(cues))]

@@ -77,7 +77,7 @@ def test_no_stage_has_an_import_cycle() -> None:
         assert not cycle, f"import cycle in {stage}: " + " -> ".join(cycle)
 
 
-def test_the_check_sees_a_backward_import() -> None:
+def test_the_graph_reads_function_level_imports() -> None:
     # The graph reads function-level imports: the profile stage's lazy import of its parser is there.
     graph = _imports()
     assert "personaguard.profile.parse" in graph["personaguard.profile.profile"]
