@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from personaguard.eval.metrics import binary_report
+from personaguard.eval.metrics import binary_report, paired_bootstrap_ap_delta
 from personaguard.guard import Guard, load_scorer
 from personaguard.taxonomy import load_taxonomy
 from personaguard.train.corpus import build_corpus
@@ -68,8 +68,10 @@ def main() -> int:
     texts = [corpus.texts[i] for i in every]
     where = {i: k for k, i in enumerate(every)}
     worst: dict[str, tuple[float, str]] = {}
+    scores: dict[str, np.ndarray] = {}
     for tag, guard in guards.items():
         p_any, flagged = _score(guard, texts)
+        scores[tag] = p_any
         for name, idx in rows.items():
             k = np.array([where[i] for i in idx])
             y = corpus.y[idx, -1]
@@ -84,7 +86,32 @@ def main() -> int:
                 worst[tag] = (float(rep["auprc"]), name)
     for tag, (value, name) in worst.items():
         print(f"worst_family.{tag}.auprc: {value:.3f} ratio ({name})")
+    if "old" in scores:
+        _print_deltas(corpus.y[:, -1], rows, where, scores["old"], scores["new"])
     return 0
+
+
+def _print_deltas(y_any: np.ndarray, rows: dict[str, np.ndarray], where: dict[int, int], old: np.ndarray,
+                  new: np.ndarray) -> None:
+    """AUPRC new - old per family with a paired 95% bootstrap interval, then the tally.
+
+    "Ahead on every family" is read against these intervals: a family counts as behind only when
+    its whole interval is below zero, and as ahead only when the point difference is above zero.
+    """
+    ahead, behind, names = 0, [], []
+    for name, idx in rows.items():
+        y = y_any[idx]
+        if y.max() < 0.5:
+            continue
+        k = np.array([where[i] for i in idx])
+        delta, low, high = paired_bootstrap_ap_delta(y, old[k], new[k])
+        print(f"{name}.delta_auprc: {delta:+.3f} ratio (95% paired bootstrap {low:+.3f} .. {high:+.3f})")
+        names.append(name)
+        ahead += delta > 0
+        if high < 0:
+            behind.append(name)
+    print(f"families_ahead: {ahead} count (of {len(names)})")
+    print(f"families_behind_beyond_noise: {len(behind)} count ({', '.join(behind) or 'none'})")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["average_precision", "expected_calibration_error", "brier_score", "binary_report", "precision_recall_curve", "reliability_bins"]
+__all__ = [
+    "average_precision", "binary_report", "brier_score", "expected_calibration_error", "paired_bootstrap_ap_delta",
+    "precision_recall_curve", "reliability_bins",
+]
 
 
 def precision_recall_curve(y: NDArray[np.float64], p: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -37,6 +40,41 @@ def average_precision(y: NDArray[np.float64], p: NDArray[np.float64]) -> float:
     precision, recall = precision_recall_curve(y, np.asarray(p, dtype=np.float64))
     r_prev = np.r_[0.0, recall[:-1]]
     return float(np.sum((recall - r_prev) * precision))
+
+
+def paired_bootstrap_ap_delta(
+    y: NDArray[np.float64], p_old: NDArray[np.float64], p_new: NDArray[np.float64], *, n_resamples: int = 1000,
+    level: float = 0.95, seed: int = 0,
+) -> tuple[float, float, float]:
+    """AP(new) - AP(old) on the same items, with a paired bootstrap interval: (delta, low, high).
+
+    Why: the held-out families are small (one has 13 positives); a difference of 0.01 in AUPRC can
+    be one item changing rank. Both models are scored on the same resampled items, so the interval
+    is that of the difference, not of each model. Resamples without a positive are redrawn.
+
+    Examples
+    --------
+    >>> y = np.array([0, 0, 1, 1.0]); old = np.array([0.1, 0.4, 0.35, 0.8]); new = np.array([0.1, 0.2, 0.35, 0.8])
+    >>> round(paired_bootstrap_ap_delta(y, old, new)[0], 4)
+    0.1667
+    """
+    y = np.asarray(y, dtype=np.float64)
+    p_old = np.asarray(p_old, dtype=np.float64)
+    p_new = np.asarray(p_new, dtype=np.float64)
+    if not (y.shape == p_old.shape == p_new.shape) or y.ndim != 1:
+        raise ValueError(f"y, p_old and p_new must be 1-d and of one length, got {y.shape}, {p_old.shape}, {p_new.shape}")
+    if y.sum() == 0:
+        raise ValueError("the items hold no positive: average precision is undefined")
+    rng = np.random.default_rng(seed)
+    deltas: list[float] = []
+    while len(deltas) < n_resamples:
+        k = rng.integers(0, len(y), len(y))
+        if y[k].sum() == 0:
+            continue
+        deltas.append(average_precision(y[k], p_new[k]) - average_precision(y[k], p_old[k]))
+    tail = (1.0 - level) / 2 * 100
+    low, high = np.percentile(deltas, [tail, 100 - tail])
+    return average_precision(y, p_new) - average_precision(y, p_old), float(low), float(high)
 
 
 def reliability_bins(y: NDArray[np.float64], p: NDArray[np.float64], n_bins: int = 15) -> list[tuple[float, float, int]]:
@@ -83,7 +121,7 @@ def binary_report(y: NDArray[np.float64], p: NDArray[np.float64], *, threshold: 
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     return {
-        "n": int(len(y)),
+        "n": len(y),
         "n_pos": int(y.sum()),
         "auprc": average_precision(y, p),
         "precision": precision,

@@ -27,3 +27,22 @@ def test_brier_and_report_at_threshold() -> None:
     assert brier_score(y, p) == pytest.approx((0.01 + 0.36 + 0.36 + 0.01) / 4)
     rep = binary_report(y, p, threshold=0.5)
     assert (rep["precision"], rep["recall"], rep["fpr"]) == (0.5, 0.5, 0.5)
+
+
+def test_paired_bootstrap_interval_holds_the_difference_and_separates_a_real_gain() -> None:
+    from personaguard.eval.metrics import paired_bootstrap_ap_delta
+
+    rng = np.random.default_rng(1)
+    y = (rng.random(400) < 0.3).astype(float)
+    noise = rng.normal(size=400)
+    good = y + 0.5 * noise  # the same noise, less signal drowned: a real gain
+    bad = y + 2.0 * noise
+    delta, low, high = paired_bootstrap_ap_delta(y, bad, good, n_resamples=300)
+    assert delta == pytest.approx(average_precision(y, good) - average_precision(y, bad))
+    assert 0 < low <= delta <= high
+    same = paired_bootstrap_ap_delta(y, good, good.copy(), n_resamples=50)
+    assert same == (0.0, 0.0, 0.0)
+    with pytest.raises(ValueError, match="no positive"):
+        paired_bootstrap_ap_delta(np.zeros(5), np.zeros(5), np.zeros(5))
+    with pytest.raises(ValueError, match="one length"):
+        paired_bootstrap_ap_delta(y, bad[:10], good)

@@ -138,3 +138,23 @@ def test_from_text_shares_one_parser_per_process(monkeypatch) -> None:  # type: 
 def test_entries_added_for_people_the_fixture_showed(parser: Any, text: str, entry: str) -> None:
     claims = {c.id: c.confidence for c in parser.parse(text).vulnerabilities}
     assert claims.get(entry, 0.0) >= 0.9, claims
+
+
+@pytest.mark.parametrize("text", ["I'm a bartender.", "I'm a car mechanic.", "I work as a nanny.", "I'm an accountant.",
+                                  "I work on construction sites.", "I'm a social worker."])
+def test_an_occupation_nearer_an_ordinary_description_than_any_cue_claims_nothing(parser, text: str) -> None:  # type: ignore[no-untyped-def]
+    # Each claimed a condition or a role before the neutral margin (docs/personalization.md, "Occupations").
+    assert list(UserProfile.from_text(text, parser=parser).vulnerabilities) == []
+
+
+def test_the_written_self_descriptions_keep_their_precision_and_recall(parser) -> None:  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from personaguard.eval.parsing import evaluate_parsing, load_description_cases
+
+    cases = load_description_cases(Path(__file__).resolve().parents[2] / "fixtures" / "self_descriptions.yaml",
+                                   known=parser.known_)
+    r = evaluate_parsing(parser, cases)
+    # Measured 2026-12-04: occupations 0.60 precision / 88% clean, conditions 1.00 / recall 0.95.
+    assert r["occupations"].clean_share >= 0.85, r["occupations"].false_claims
+    assert r["conditions"].precision >= 0.95 and r["conditions"].recall >= 0.9, r["conditions"].missed

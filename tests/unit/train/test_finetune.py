@@ -56,3 +56,19 @@ def test_a_smoke_fit_writes_an_overlay_the_encoder_loads(tmp_path: Path, encoder
     before, after = encoder.encode(TEXTS).embeddings, tuned.encode(TEXTS).embeddings
     assert not np.allclose(before, after, atol=1e-3)  # the layers moved
     np.testing.assert_allclose(np.linalg.norm(after, axis=1), 1.0, atol=1e-5)
+
+
+def test_mixing_with_the_base_lands_halfway_and_rejects_a_share_outside_0_1(tmp_path: Path) -> None:
+    from personaguard.train.finetune import mix_with_base
+
+    base, tuned = load_minilm(find_model_dir()), load_minilm(find_model_dir())
+    with torch.no_grad():
+        for p in tuned.parameters():
+            p.add_(1.0)
+    expected = {n: p.detach().clone() - 0.75 for n, p in tuned.named_parameters()}  # a quarter of the +1 stays
+    mix_with_base(tuned, base, 0.25)
+    for name, p in tuned.named_parameters():
+        torch.testing.assert_close(p.detach(), expected[name], atol=1e-5, rtol=0)
+    with pytest.raises(ValueError, match="mix"):
+        finetune_encoder(_tiny_corpus(), MiniLMEncoder(), tmp_path / "x.safetensors", base_dir=find_model_dir(),
+                         mix=0.0)
