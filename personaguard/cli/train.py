@@ -36,6 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--finetune-per-group", type=int, default=1200,
                    help="rows per (source, label) group for fine-tuning (default: 1200)")
     p.add_argument("--finetune-epochs", type=float, default=1.0)
+    p.add_argument("--finetune-contrast-repeat", type=int, default=1,
+                   help="times the intent-contrast sources appear in fine-tuning (train/finetune.CONTRAST_SOURCES)")
     p.add_argument("--finetune-lr", type=float, default=2e-5, help="learning rate of the transformer layers")
     p.add_argument("--finetune-mix", type=float, default=0.5,
                    help="fine-tuned share of the written weights, the rest the base's (WiSE-FT; 1: as trained)")
@@ -77,7 +79,8 @@ def _encoder_overlay(args: argparse.Namespace, corpus: object, out: Path) -> Pat
     elif args.finetune_encoder:
         figures = finetune_encoder(corpus, MiniLMEncoder(), target, base_dir=find_model_dir(),  # type: ignore[arg-type]
                                    per_group=args.finetune_per_group, epochs=args.finetune_epochs, lr=args.finetune_lr,
-                                   mix=args.finetune_mix, seed=args.seed)
+                                   mix=args.finetune_mix, contrast_repeat=args.finetune_contrast_repeat,
+                                   seed=args.seed)
     else:
         drop_artifact(out, "encoder")  # heads trained on the base encoder must not meet fine-tuned layers
         return None
@@ -123,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     if args.finetune_encoder:
         command += (f" --finetune-encoder --finetune-per-group {args.finetune_per_group}"
                     f" --finetune-epochs {args.finetune_epochs} --finetune-lr {args.finetune_lr}"
-                    f" --finetune-mix {args.finetune_mix}")
+                    f" --finetune-mix {args.finetune_mix} --finetune-contrast-repeat {args.finetune_contrast_repeat}")
     version = f"{__version__}-{datetime.now(UTC):%Y%m%d}"
     write_artifacts(result, corpus, out, command=command, version=version)
     full_probs = apply_derived(result.calibrator.predict_proba(result.heads.decision_function(x)), derived)

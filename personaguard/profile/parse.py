@@ -171,7 +171,8 @@ class VulnerabilityParser:
         nearer "I am a sommelier" than any cue of alcohol use disorder. Chosen on the knowledge
         base itself, each phrase left out of its own match: at 0.0 it keeps 99.7% of the cues'
         claims and cuts neutral descriptions that claim something from 31% to 6%
-        (docs/personalization.md, "Occupations").
+        (docs/personalization.md, "Occupations"). Age groups are exempt: an ambiguous age is
+        asked about, not dropped.
     """
 
     def __init__(
@@ -195,6 +196,10 @@ class VulnerabilityParser:
         self.phrases_ = np.ascontiguousarray(np.concatenate([ix.cues, ix.neutral]))
         self.starts_ = np.append(ix.cue_start, len(ix.cues)).astype(np.intp)
         self.known_ = frozenset(ix.vulnerability_ids)
+        # Age groups are exempt from the neutral margin: "I am a student." is nearer "I am a
+        # university student." than any cue of a minor, yet it may be a minor; the claim's
+        # middling confidence is what makes the guard ask (decide/ask.py) instead of guessing.
+        self.margin_applies_ = np.array([v not in _AGE_GROUP_ENTRIES for v in ix.vulnerability_ids])
 
     def parse(self, text: str) -> ParsedDescription:
         """Vulnerabilities and age band found in ``text``; the empty text reveals nothing."""
@@ -214,7 +219,7 @@ class VulnerabilityParser:
             pos, neg = sims[:, :-1], sims[:, -1:]
             conf = apply_logistic(self.knowledge_base.parse, pos, neg)  # (n_variants, n_vulnerabilities)
             conf = np.where((pos >= pos.max(axis=1, keepdims=True) - self.clause_margin)
-                            & (pos >= neg + self.neutral_margin), conf, 0.0)
+                            & ((pos >= neg + self.neutral_margin) | ~self.margin_applies_), conf, 0.0)
             # A place never creates a claim but cannot weaken one either: where the full clause
             # claims an entry, the clause takes its best variant. The bare variant alone
             # over-claims ("I am a student" reads as a minor); the full clause alone under-claims

@@ -31,7 +31,7 @@ from personaguard.train.corpus import Corpus
 if TYPE_CHECKING:
     from personaguard.train.minilm_torch import MiniLM
 
-__all__ = ["ENCODER_FILE", "balanced_rows", "finetune_encoder", "mix_with_base"]
+__all__ = ["CONTRAST_SOURCES", "ENCODER_FILE", "balanced_rows", "finetune_encoder", "mix_with_base"]
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +39,18 @@ log = logging.getLogger(__name__)
 ENCODER_FILE = "encoder.safetensors"
 
 
-def balanced_rows(corpus: Corpus, *, per_group: int, seed: int) -> np.ndarray:
-    """Training rows, at most ``per_group`` per (source, any-label) group, shuffled."""
+#: Sources written as topic-sharing, intent-differing contrasts (safe framings of harm topics,
+#: short harms with their look-alikes, over-refusal probes): repeated in fine-tuning so that
+#: intent, not topic, carries the label (docs/model-card.md, "Scorer v2").
+CONTRAST_SOURCES: tuple[str, ...] = ("counterfactual_safe", "written_harms", "written_threats", "xsafety_en_safe", "oktest")
+
+
+def balanced_rows(corpus: Corpus, *, per_group: int, seed: int, repeat: dict[str, int] | None = None) -> np.ndarray:
+    """Training rows, at most ``per_group`` per (source, any-label) group, shuffled.
+
+    ``repeat`` maps a source to how many times its rows appear (after the cap), e.g. the
+    ``CONTRAST_SOURCES``.
+    """
     rng = np.random.default_rng(seed)
     tr = np.flatnonzero(corpus.split == "train")
     any_label = np.where(corpus.mask[tr, -1], corpus.y[tr, -1], -1)
@@ -49,7 +59,7 @@ def balanced_rows(corpus: Corpus, *, per_group: int, seed: int) -> np.ndarray:
         for lab in (-1.0, 0.0, 1.0):
             g = tr[(corpus.sources[tr] == src) & (any_label == lab)]
             if len(g):
-                keep.append(rng.permutation(g)[:per_group])
+                keep.extend([rng.permutation(g)[:per_group]] * (repeat or {}).get(str(src), 1))
     rows = np.concatenate(keep)
     return rng.permutation(rows)
 
@@ -57,13 +67,14 @@ def balanced_rows(corpus: Corpus, *, per_group: int, seed: int) -> np.ndarray:
 def finetune_encoder(
     corpus: Corpus, encoder: MiniLMEncoder, out: Path, *, base_dir: Path, per_group: int = 1500, epochs: float = 1.0,
     batch_size: int = 32, max_tokens: int = 64, lr: float = 2e-5, head_lr: float = 2e-3, seed: int = 0,
-    threads: int = 2, time_budget_s: float | None = None, mix: float = 0.5,
+    threads: int = 2, time_budget_s: float | None = None, mix: float = 0.5, contrast_repeat: int = 1,
 ) -> dict[str, float]:
     """Fine-tune and write ``out`` (fp16 safetensors of the changed tensors); returns training figures.
 
     Batches are built from length-sorted buckets (little padding), in shuffled order. The loss is
     binary cross-entropy on every known label (``corpus.mask``), categories and "any". ``mix`` in
-    (0, 1] is the fine-tuned share of the written weights (1: the fine-tune as trained).
+    (0, 1] is the fine-tuned share of the written weights (1: the fine-tune as trained);
+    ``contrast_repeat`` repeats the rows of ``CONTRAST_SOURCES``.
     """
     import torch
 
@@ -73,7 +84,7 @@ def finetune_encoder(
 
     torch.manual_seed(seed)
     torch.set_num_threads(threads)
-    rows = balanced_rows(corpus, per_group=per_group, seed=seed)
+    rows = balanced_rows(corpus, per_group=per_group, seed=seed, repeat=dict.fromkeys(CONTRAST_SOURCES, contrast_repeat))
     ids = [encoder.windows(t)[0][:max_tokens] for t in encoder.tokenize([corpus.texts[i] for i in rows])]
     model = load_minilm(base_dir)
     model.word.weight.requires_grad_(False)
@@ -116,7 +127,8 @@ def finetune_encoder(
     mix_with_base(model, load_minilm(base_dir), mix)
     save_minilm(model, out)
     return {"rows": float(len(rows)), "steps": float(step), "seconds": time.monotonic() - start,
-            "final_loss": float(np.mean(losses[-50:])) if losses else float("nan"), "mix": mix, "lr": lr}
+            "final_loss": float(np.mean(losses[-50:])) if losses else float("nan"), "mix": mix, "lr": lr,
+            "contrast_repeat": float(contrast_repeat)}
 
 
 def mix_with_base(model: MiniLM, base: MiniLM, mix: float) -> None:

@@ -158,3 +158,9 @@ def test_the_written_self_descriptions_keep_their_precision_and_recall(parser) -
     # Measured 2026-12-04: occupations 0.60 precision / 88% clean, conditions 1.00 / recall 0.95.
     assert r["occupations"].clean_share >= 0.85, r["occupations"].false_claims
     assert r["conditions"].precision >= 0.95 and r["conditions"].recall >= 0.9, r["conditions"].missed
+
+
+def test_an_ambiguous_age_survives_the_neutral_margin_so_the_guard_can_ask(parser) -> None:  # type: ignore[no-untyped-def]
+    # "I am a university student." is a neutral description nearer than any cue of a minor.
+    found = {v.id: v.confidence for v in UserProfile.from_text("I am a student.", parser=parser).vulnerabilities}
+    assert 0.5 <= found.get("minor", 0.0) < 0.9, found

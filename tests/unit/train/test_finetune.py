@@ -40,6 +40,9 @@ def test_balanced_rows_cap_each_source_and_label_and_skip_other_splits() -> None
     rows = balanced_rows(corpus, per_group=30, seed=0)
     assert len(rows) == len(set(rows)) == 4 * 30
     assert set(corpus.split[rows]) == {"train"}
+    twice = balanced_rows(corpus, per_group=30, seed=0, repeat={"a": 2})
+    assert len(twice) == 6 * 30 and (corpus.sources[twice] == "a").sum() == 4 * 30
+    assert set(twice) == set(rows)  # the same rows, source "a"'s twice
 
 
 def test_a_smoke_fit_writes_an_overlay_the_encoder_loads(tmp_path: Path, encoder: MiniLMEncoder) -> None:
