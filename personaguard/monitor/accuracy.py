@@ -32,10 +32,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from personaguard.normalize import normalize_text
 
 if TYPE_CHECKING:
+    from personaguard.decide.outcome import Decision
     from personaguard.guard import Guard
     from personaguard.profile.profile import UserProfile
 
-__all__ = ["AccuracyEstimate", "embed_texts", "estimate_accuracy", "estimate_from", "vrp_scores"]
+__all__ = ["AccuracyEstimate", "decide_and_embed", "embed_texts", "estimate_accuracy", "estimate_from", "vrp_scores"]
 
 
 class AccuracyEstimate(BaseModel):
@@ -52,6 +53,10 @@ class AccuracyEstimate(BaseModel):
     flag_rate: float = Field(ge=0.0, le=1.0, description="Share of items flagged.")
 
 
+#: Rows of the similarity matrix held at once by :func:`vrp_scores` (1,024 x n floats).
+_BLOCK = 1024
+
+
 def vrp_scores(embeddings: NDArray[np.floating], flagged: NDArray[np.bool_], p_any: NDArray[np.floating], *,
                k: int = 5, temperature: float = 1.0) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Per-item VRP scores and neighbour agreement, shapes (n,) and (n,) (formula: module docstring).
@@ -66,10 +71,16 @@ def vrp_scores(embeddings: NDArray[np.floating], flagged: NDArray[np.bool_], p_a
     """
     n = embeddings.shape[0]
     k = max(1, min(k, n - 1))
-    sim = embeddings @ embeddings.T
-    np.fill_diagonal(sim, -np.inf)
-    nn = np.argpartition(-sim, k - 1, axis=1)[:, :k]
-    w = np.exp((np.take_along_axis(sim, nn, axis=1) - 1.0) / temperature)
+    # Neighbours block by block: the whole (n, n) similarity matrix of 10,000 texts took 2 GB.
+    nn = np.empty((n, k), dtype=np.intp)
+    top = np.empty((n, k), dtype=np.float64)
+    for a in range(0, n, _BLOCK):
+        sim = embeddings[a:a + _BLOCK] @ embeddings.T
+        rows = np.arange(sim.shape[0])
+        sim[rows, a + rows] = -np.inf
+        nn[a:a + _BLOCK] = np.argpartition(-sim, k - 1, axis=1)[:, :k]
+        top[a:a + _BLOCK] = np.take_along_axis(sim, nn[a:a + _BLOCK], axis=1)
+    w = np.exp((top - 1.0) / temperature)
     q = np.where(flagged[:, None], p_any[nn], 1.0 - p_any[nn])  # P_j(decision of i is right)
     own = np.where(flagged, p_any, 1.0 - p_any)
     scores = (own + (w * q).sum(axis=1)) / (1.0 + w.sum(axis=1))
@@ -82,6 +93,20 @@ def embed_texts(guard: "Guard", texts: Sequence[str]) -> NDArray[np.float32]:
     encoder = guard.personal_risk_model().encoder
     ids = encoder.tokenize([normalize_text(t).text for t in texts])
     return encoder.encode_ids([encoder.windows(x)[0] for x in ids])
+
+
+def decide_and_embed(
+    guard: "Guard", texts: Sequence[str], *, user: "UserProfile | None" = None,
+) -> tuple[list["Decision"], NDArray[np.float32]]:
+    """The guard's decisions on ``texts`` and :func:`embed_texts`, with each window embedded once.
+
+    When the scorer's encoder is the base MiniLM (the packaged model), the first windows the
+    cascade escalated are not embedded again (``MiniLMEncoder.remembering``).
+    """
+    items = list(texts)
+    with guard.personal_risk_model().encoder.remembering():
+        decisions = guard.check_batch(items, user=user)
+        return decisions, embed_texts(guard, items)
 
 
 def estimate_from(
@@ -123,8 +148,7 @@ def estimate_accuracy(
     items = list(texts)
     if len(items) < 2:
         raise ValueError(f"estimate_accuracy needs at least 2 texts, got {len(items)}")
-    decisions = guard.check_batch(items, user=user)
+    decisions, embeddings = decide_and_embed(guard, items, user=user)
     flagged = np.array([d.flagged for d in decisions], dtype=bool)
     p = np.array([d.p_any for d in decisions])
-    return estimate_from(flagged, p, embed_texts(guard, items), k=k, temperature=temperature, n_boot=n_boot,
-                         seed=seed)
+    return estimate_from(flagged, p, embeddings, k=k, temperature=temperature, n_boot=n_boot, seed=seed)

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from personaguard.decide.outcome import Decision
-from personaguard.monitor.accuracy import AccuracyEstimate, embed_texts, estimate_from
+from personaguard.monitor.accuracy import AccuracyEstimate, decide_and_embed, estimate_from
 
 if TYPE_CHECKING:
     from personaguard.guard import Guard
@@ -37,8 +37,9 @@ class Scored(BaseModel):
 
     @classmethod
     def of(cls, guard: "Guard", texts: Sequence[str]) -> "Scored":
-        """Decide and embed ``texts``."""
-        return cls(decisions=guard.check_batch(list(texts)), embeddings=embed_texts(guard, texts))
+        """Decide and embed ``texts`` (each window embedded once)."""
+        decisions, embeddings = decide_and_embed(guard, texts)
+        return cls(decisions=decisions, embeddings=embeddings)
 
     def estimate(self) -> AccuracyEstimate:
         """The label-free accuracy estimate (VRP) of this window."""

@@ -12,6 +12,8 @@ import importlib.util
 import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -380,13 +382,42 @@ class MiniLMEncoder:
             x = _layer_norm(x + (_gelu(x @ i_w + i_b) @ f_w + f_b), ln2w, ln2b)
         return mean_pool(x, mask)
 
+    @contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Inside the block, a window already embedded is not embedded again (keyed by its ids).
+
+        Why: ``personaguard monitor`` decides texts (the cascade embeds the windows it escalates)
+        and then embeds every text's first window for its accuracy estimate and drift test; most of
+        those windows were embedded a moment before. Scoped to the block, so no other path pays
+        for the lookups and the memory ends with it. Nested blocks share the outer memory.
+
+        Used as ``with encoder.remembering(): decide, then embed`` (``monitor.accuracy.decide_and_embed``).
+        """
+        previous = getattr(self, "memory_", None)
+        self.memory_: dict[tuple[int, ...], NDArray[np.float32]] | None = {} if previous is None else previous
+        try:
+            yield
+        finally:
+            self.memory_ = previous
+
     def encode_ids(self, windows: list[list[int]]) -> NDArray[np.float32]:
         """Embed pre-tokenized windows, shape (n_windows, 384), in the given order.
 
         Windows are sorted by length and grouped so that a batch holds at most ``batch_size``
         windows and about ``_TOKENS_PER_BATCH`` tokens: short texts batch wide, long windows
-        narrow, which bounds the attention matrices' memory (n x 12 x L x L floats).
+        narrow, which bounds the attention matrices' memory (n x 12 x L x L floats). Inside
+        :meth:`remembering`, windows embedded earlier in the block are looked up instead.
         """
+        memory = getattr(self, "memory_", None)
+        if memory is None:
+            return self._encode_ids(windows)
+        keys = [tuple(w) for w in windows]
+        new = list(dict.fromkeys(k for k in keys if k not in memory))
+        if new:
+            memory.update(zip(new, self._encode_ids([list(k) for k in new]), strict=True))
+        return np.stack([memory[k] for k in keys]) if keys else np.empty((0, self.dim), dtype=np.float32)
+
+    def _encode_ids(self, windows: list[list[int]]) -> NDArray[np.float32]:
         if len(windows) == 1:  # one forward pass, no ordering to do
             return self._forward(windows)
         out = np.empty((len(windows), self.dim), dtype=np.float32)

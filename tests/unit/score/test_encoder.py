@@ -109,3 +109,31 @@ def test_missing_model_dir_is_a_clear_error(tmp_path) -> None:  # type: ignore[n
 def test_window_size_is_validated(window: int) -> None:
     with pytest.raises(ConfigError, match="window_tokens"):
         MiniLMEncoder(window_tokens=window)
+
+
+def test_remembering_embeds_each_window_once_and_gives_the_same_vectors(encoder: MiniLMEncoder) -> None:
+    ids = encoder.tokenize(["How do I bake bread?", "Is it going to rain tomorrow?", "How do I bake bread?"])
+    windows = [encoder.windows(x)[0] for x in ids]
+    plain = encoder.encode_ids(windows)
+    calls: list[int] = []
+    forward = encoder._forward
+
+    def counting(batch: list[list[int]]) -> np.ndarray:
+        calls.append(len(batch))
+        return forward(batch)
+
+    encoder._forward = counting  # type: ignore[method-assign]
+    try:
+        with encoder.remembering():
+            first = encoder.encode_ids(windows[:1])
+            again = encoder.encode_ids(windows)
+            with encoder.remembering():  # a nested block shares the memory
+                encoder.encode_ids(windows)
+        after = encoder.encode_ids(windows[:1])
+    finally:
+        del encoder._forward
+    assert sum(calls) == 1 + 1 + 1  # bread once, rain once (the repeat inside the list too), then outside again
+    np.testing.assert_allclose(again, plain, atol=1e-5)
+    np.testing.assert_allclose(first[0], again[2], atol=0)
+    np.testing.assert_allclose(after, plain[:1], atol=1e-5)
+    assert getattr(encoder, "memory_", None) is None
