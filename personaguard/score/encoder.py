@@ -389,7 +389,9 @@ class MiniLMEncoder:
         Why: ``personaguard monitor`` decides texts (the cascade embeds the windows it escalates)
         and then embeds every text's first window for its accuracy estimate and drift test; most of
         those windows were embedded a moment before. Scoped to the block, so no other path pays
-        for the lookups and the memory ends with it. Nested blocks share the outer memory.
+        for the lookups and the memory ends with it. Nested blocks share the outer memory. It is
+        not a lock: another thread using this encoder during the block shares the memory too (the
+        vectors are the same either way).
 
         Used as ``with encoder.remembering(): decide, then embed`` (``monitor.accuracy.decide_and_embed``).
         """
