@@ -27,7 +27,10 @@ __all__ = ["ParsedDescription", "VulnerabilityParser", "age_band_for", "default_
 _CLAUSE_END = re.compile(
     r"[.!?;\n]+|,\s*(?:and|but|so)\s+|\s+(?:and also|but also|but|although|plus)\s+"
     # "I'm 15 and my liver is shot": a plain "and" starts a new clause when a new subject follows.
-    r"|\s+and\s+(?=(?:i|i'm|i’m|i've|my|we|we're)\b)",
+    r"|\s+and\s+(?=(?:i|i'm|i’m|i've|my|we|we're)\b)"
+    # "I am pregnant and have diabetes": so does a verb whose subject "I" is left out. One clause
+    # held both, and only the entry nearest the whole clause survived the clause margin.
+    r"|\s+and\s+(?=(?:have|has|had|take|took|am|was|suffer|suffered|use|used|struggle|live)\b)",
     re.I,
 )
 _NEGATED = re.compile(

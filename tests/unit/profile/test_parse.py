@@ -164,3 +164,9 @@ def test_an_ambiguous_age_survives_the_neutral_margin_so_the_guard_can_ask(parse
     # "I am a university student." is a neutral description nearer than any cue of a minor.
     found = {v.id: v.confidence for v in UserProfile.from_text("I am a student.", parser=parser).vulnerabilities}
     assert 0.5 <= found.get("minor", 0.0) < 0.9, found
+
+
+def test_a_second_condition_after_and_with_the_subject_left_out_is_its_own_clause(parser) -> None:  # type: ignore[no-untyped-def]
+    # Before: one clause, and the clause margin kept only diabetes.
+    found = {v.id for v in UserProfile.from_text("I am pregnant and have diabetes.", parser=parser).vulnerabilities}
+    assert {"pregnancy", "diabetes"} <= found, found
