@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.quality import FAMILIES
+from bench.quality import yardstick
 from bench.traffic import DATA, _transformer_share, traffic_mix
 
 
@@ -39,19 +39,18 @@ def main() -> int:
         return 2
     from personaguard import Guard
     from personaguard.eval.metrics import binary_report
+    from personaguard.score.cascade import CascadeScorer
     from personaguard.train.corpus import build_corpus
 
     guard = Guard()
     scorer = guard.scorer
+    if not isinstance(scorer, CascadeScorer):
+        print("bench.cascade: the packaged scorer has no cascade to measure", file=sys.stderr)
+        return 2
     packaged = scorer.escalate_above
     print(f"machine: {os.cpu_count()} cpus, python {platform.python_version()}, model {guard.model_version}")
     mix = traffic_mix(args.n, seed=0)
-    corpus = build_corpus(Path(DATA), guard.taxonomy.ids)
-    rows = {name: np.flatnonzero((corpus.split == split) & np.isin(corpus.sources, sources) & corpus.mask[:, -1])
-            for name, (split, sources) in FAMILIES.items()}
-    every = np.unique(np.concatenate(list(rows.values())))
-    texts = [corpus.texts[i] for i in every]
-    where = {i: k for k, i in enumerate(every)}
+    ys = yardstick(build_corpus(Path(DATA), guard.taxonomy.ids))
     guard.check_batch(mix[:64])  # warm-up, not measured
     for t in args.thresholds:
         scorer.escalate_above = t
@@ -61,17 +60,15 @@ def main() -> int:
         for a in range(0, len(mix), 256):
             guard.check_batch(mix[a:a + 256])
         rate = len(mix) / (time.perf_counter() - start)
-        decisions = guard.check_batch(texts)
+        decisions = guard.check_batch(ys.texts)
         p_any = np.array([d.p_any for d in decisions])
         flagged = np.array([d.flagged for d in decisions])
         print(f"{tag}.traffic_reaching_minilm: {share:.3f} ratio")
         print(f"{tag}.traffic_throughput: {rate:.1f} texts/s")
         worst = (2.0, "")
-        for name, idx in rows.items():
-            y = corpus.y[idx, -1]
+        for name, (k, y) in ys.families.items():
             if y.max() < 0.5:
                 continue
-            k = np.array([where[i] for i in idx])
             rep = binary_report(y, p_any[k], decided=flagged[k])
             print(f"{tag}.{name}.auprc: {rep['auprc']:.3f} ratio")
             print(f"{tag}.{name}.recall_at_default: {rep['recall']:.3f} ratio")

@@ -21,6 +21,7 @@ import argparse
 import os
 import platform
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +29,7 @@ import numpy as np
 from personaguard.eval.metrics import binary_report, paired_bootstrap_ap_delta
 from personaguard.guard import Guard, load_scorer
 from personaguard.taxonomy import load_taxonomy
-from personaguard.train.corpus import build_corpus
+from personaguard.train.corpus import Corpus, build_corpus
 
 #: family name -> (split, sources); benign-only families report the share flagged.
 FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -42,6 +43,25 @@ FAMILIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "posts_hatexplain_heldout": ("proxy", ("hatexplain",)),
     "overrefusal_oktest_heldout": ("test", ("oktest_heldout",)),
 }
+
+
+@dataclass(frozen=True)
+class Yardstick:
+    """The families' items in one list (each text scored once) and, per family, its items' positions
+    in that list and their "any" labels."""
+
+    texts: list[str]
+    families: dict[str, tuple[np.ndarray, np.ndarray]]
+
+
+def yardstick(corpus: Corpus) -> Yardstick:
+    """The real-traffic families of ``FAMILIES`` read from ``corpus`` (rows with a known "any" label)."""
+    rows = {name: np.flatnonzero((corpus.split == split) & np.isin(corpus.sources, sources) & corpus.mask[:, -1])
+            for name, (split, sources) in FAMILIES.items()}
+    every = np.unique(np.concatenate(list(rows.values())))
+    where = {i: k for k, i in enumerate(every)}
+    families = {name: (np.array([where[i] for i in idx], dtype=np.intp), corpus.y[idx, -1]) for name, idx in rows.items()}
+    return Yardstick([corpus.texts[i] for i in every], families)
 
 
 def _score(guard: Guard, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -61,20 +81,13 @@ def main() -> int:
         guards = {"old": Guard(taxonomy=tax, scorer=load_scorer(tax, artifacts_dir=args.baseline)), **guards}
     print(f"machine: {os.cpu_count()} cpus, python {platform.python_version()}, "
           + ", ".join(f"{k} model {g.model_version}" for k, g in guards.items()))
-    corpus = build_corpus(Path(args.data_dir), guards["new"].taxonomy.ids)
-    rows = {name: np.flatnonzero((corpus.split == split) & np.isin(corpus.sources, sources) & corpus.mask[:, -1])
-            for name, (split, sources) in FAMILIES.items()}
-    every = np.unique(np.concatenate(list(rows.values())))
-    texts = [corpus.texts[i] for i in every]
-    where = {i: k for k, i in enumerate(every)}
+    ys = yardstick(build_corpus(Path(args.data_dir), guards["new"].taxonomy.ids))
     worst: dict[str, tuple[float, str]] = {}
     scores: dict[str, np.ndarray] = {}
     for tag, guard in guards.items():
-        p_any, flagged = _score(guard, texts)
+        p_any, flagged = _score(guard, ys.texts)
         scores[tag] = p_any
-        for name, idx in rows.items():
-            k = np.array([where[i] for i in idx])
-            y = corpus.y[idx, -1]
+        for name, (k, y) in ys.families.items():
             if y.max() < 0.5:  # benign-only family: the share flagged is its false-positive rate
                 print(f"{name}.{tag}.flagged: {flagged[k].mean():.3f} ratio (n={len(k)})")
                 continue
@@ -87,23 +100,20 @@ def main() -> int:
     for tag, (value, name) in worst.items():
         print(f"worst_family.{tag}.auprc: {value:.3f} ratio ({name})")
     if "old" in scores:
-        _print_deltas(corpus.y[:, -1], rows, where, scores["old"], scores["new"])
+        _print_deltas(ys, scores["old"], scores["new"])
     return 0
 
 
-def _print_deltas(y_any: np.ndarray, rows: dict[str, np.ndarray], where: dict[int, int], old: np.ndarray,
-                  new: np.ndarray) -> None:
+def _print_deltas(ys: Yardstick, old: np.ndarray, new: np.ndarray) -> None:
     """AUPRC new - old per family with a paired 95% bootstrap interval, then the tally.
 
     "Ahead on every family" is read against these intervals: a family counts as behind only when
     its whole interval is below zero, and as ahead only when the point difference is above zero.
     """
     ahead, behind, names = 0, [], []
-    for name, idx in rows.items():
-        y = y_any[idx]
+    for name, (k, y) in ys.families.items():
         if y.max() < 0.5:
             continue
-        k = np.array([where[i] for i in idx])
         delta, low, high = paired_bootstrap_ap_delta(y, old[k], new[k])
         print(f"{name}.delta_auprc: {delta:+.3f} ratio (95% paired bootstrap {low:+.3f} .. {high:+.3f})")
         names.append(name)
