@@ -5,8 +5,9 @@ Every window of every text is scored by the student. Windows whose student ``p_a
 re-scored by MiniLM, as are windows holding a word piece that marks a sensitive category
 (self-harm, the floors), blended in logit space with a trained share of the student's vote
 (``blend_weight``); a text's score is the max over its windows. To bound the cost of huge
-texts, at most ``max_escalated_windows`` windows per text (the riskiest by the student) go to
-MiniLM; the others keep their student scores, and nothing is left unscored.
+texts, at most ``max_escalated_windows`` windows per text go to MiniLM: windows holding a marker
+word first, then the riskiest by the student; the others keep their student scores, and nothing
+is left unscored.
 """
 
 from __future__ import annotations
@@ -132,8 +133,10 @@ class CascadeScorer:
         candidates = np.flatnonzero(risky | marked if marked is not None else risky)
         if candidates.size <= self.max_escalated_windows:
             return candidates  # no text can be over the cap (the common case: short texts)
-        # Riskiest first within each text, then keep at most max_escalated_windows per text.
-        order = candidates[np.lexsort((-p_any[candidates], owner[candidates]))]
+        # Within each text: marked windows first (a marker escalates because the student's score is
+        # not trusted for that category, so it must not rank it out), then the riskiest by the student.
+        first = marked[candidates] if marked is not None else np.zeros(candidates.size, dtype=bool)
+        order = candidates[np.lexsort((-p_any[candidates], ~first, owner[candidates]))]
         rank = np.zeros(order.size, dtype=np.int64)
         same = np.r_[False, owner[order][1:] == owner[order][:-1]]
         for k in range(1, order.size):

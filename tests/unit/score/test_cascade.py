@@ -60,6 +60,16 @@ def test_escalated_windows_are_capped_per_text(cascade: CascadeScorer) -> None:
     assert chosen.tolist() == [0, 2, 3, 4]  # text 0 keeps its two riskiest windows
 
 
+def test_marked_windows_come_first_under_the_cap(cascade: CascadeScorer) -> None:
+    # A window escalated for a marker word (self-harm, the floors) that the student finds benign
+    # must not lose its MiniLM pass to windows the student merely finds riskier.
+    capped = _variant(cascade, escalate_above=0.0, max_escalated_windows=2)
+    p_any = np.array([[0.1, 0.9], [0.2, 0.2], [0.3, 0.7], [0.1, 0.1]])
+    marked = np.array([False, False, False, True])
+    chosen = capped._windows_to_escalate(p_any, np.zeros(4, dtype=np.int64), marked)
+    assert chosen.tolist() == [0, 3]
+
+
 def test_escalation_below_the_cap_keeps_every_candidate_in_order(cascade: CascadeScorer) -> None:
     capped = _variant(cascade, escalate_above=0.5, max_escalated_windows=3)
     p_any = np.array([[0.1, 0.9], [0.2, 0.2], [0.3, 0.7], [0.9, 0.1]])
