@@ -52,17 +52,16 @@ def traffic_mix(n: int, seed: int = 0) -> list[str]:
     return [rng.choice(pools[k]) for k in kinds]
 
 
-def _transformer_share(guard, texts: list[str]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    """Shares of texts and of windows that the cascade sends to MiniLM."""
+def _transformer_share(guard, texts: list[str]) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
+    """Shares of texts, of windows and of word pieces that the cascade sends to MiniLM."""
     from personaguard.normalize import normalize_text
 
     scorer = guard.scorer
     windows, owner = scorer.encoder.window_ids([normalize_text(t).text for t in texts])
-    probs = scorer._student_probs(windows)
-    marked = np.fromiter((bool(scorer.markers_[w].any()) if w else False for w in windows), dtype=bool,
-                         count=len(windows))
-    chosen = scorer._windows_to_escalate(probs, owner, marked)
-    return len(set(owner[chosen].tolist())) / len(texts), len(chosen) / max(len(windows), 1)
+    _, chosen = scorer.escalation(windows, owner)
+    pieces = np.array([len(w) for w in windows])
+    return (len(set(owner[chosen].tolist())) / len(texts), len(chosen) / max(len(windows), 1),
+            float(pieces[chosen].sum() / max(pieces.sum(), 1)))
 
 
 def main() -> int:
@@ -95,7 +94,7 @@ def main() -> int:
         tokens += sum(n_tokens[done:done + 256])
         done += len(mix[done:done + 256])
     elapsed = time.perf_counter() - t0
-    texts_share, windows_share = _transformer_share(guard, mix[:1000])
+    texts_share, windows_share, pieces_share = _transformer_share(guard, mix[:1000])
     big = " ".join(mix[i % len(mix)] for i in range(20_000))[:1_000_000]
     t = time.perf_counter()
     guard.check(big)
@@ -105,6 +104,7 @@ def main() -> int:
     print(f"latency_single_p50: {statistics.median(lat):.2f} ms")
     print(f"latency_single_p99: {statistics.quantiles(lat, n=100)[98]:.1f} ms")
     print(f"transformer_share_texts: {texts_share:.3f} ratio")
+    print(f"transformer_share_word_pieces: {pieces_share:.3f} ratio")
     print(f"transformer_share_windows: {windows_share:.3f} ratio")
     print(f"one_megabyte_text: {one_mb_s:.2f} s")
     print(f"peak_rss: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

@@ -7,7 +7,10 @@ re-scored by MiniLM, as are windows holding a word piece that marks a sensitive 
 (``blend_weight``); a text's score is the max over its windows. To bound the cost of huge
 texts, at most ``max_escalated_windows`` windows per text go to MiniLM: windows holding a marker
 word first, then the riskiest by the student; the others keep their student scores, and nothing
-is left unscored.
+is left unscored. A long window (more than ``long_window_tokens`` word pieces) of a text that is
+also read sentence by sentence goes to MiniLM only for a marker word: MiniLM reads that text's
+sentence windows, and its long windows were half of MiniLM's time on real traffic for no measured
+gain on the yardstick (docs/runtime.md, "Long windows").
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ class CascadeScorer:
         Student ``p_any`` from which a window goes to MiniLM; None uses the trained value,
         0.0 sends every window to MiniLM.
     max_escalated_windows : int, default=64
+    long_window_tokens : int or None, default=128
+        Windows longer than this, in a text with several windows, escalate only for a marker
+        word; None escalates them like any other window.
     derived : dict of int to list of int, or None
         See :class:`personaguard.score.model.EncoderScorer`.
     """
@@ -56,11 +62,13 @@ class CascadeScorer:
         encoder: MiniLMEncoder | None = None,
         escalate_above: float | None = None,
         max_escalated_windows: int = 64,
+        long_window_tokens: int | None = 128,
         derived: dict[int, list[int]] | None = None,
     ) -> None:
         self.category_ids = tuple(category_ids)
         self.artifacts_dir = artifacts_dir
         self.max_escalated_windows = max_escalated_windows
+        self.long_window_tokens = long_window_tokens
         folder = Path(artifacts_dir) if artifacts_dir is not None else packaged_artifacts_dir()
         self.derived = dict(derived or {})
         self.full = EncoderScorer(category_ids=self.category_ids, artifacts_dir=folder, encoder=encoder, derived=self.derived)
@@ -74,7 +82,8 @@ class CascadeScorer:
         self.markers_ = np.zeros(self.student_.vectors.shape[0], dtype=bool)
         self.markers_[arrays.get("markers", np.zeros(0, dtype=np.int64))] = True
         self.version = (f"{self.full.version}+cascade@{self.escalate_above:.3f}"
-                        f"/b{self.blend_weight:.2f}.{str(meta.get('sha256', ''))[:8]}")
+                        f"/b{self.blend_weight:.2f}{'' if long_window_tokens is None else f'/L{long_window_tokens}'}"
+                        f".{str(meta.get('sha256', ''))[:8]}")
 
     def score(self, texts: list[str]) -> CategoryScores:
         """Score normalized texts; see :class:`personaguard.score.base.Scorer`."""
@@ -107,15 +116,22 @@ class CascadeScorer:
         from a pass already made). Escalated windows get MiniLM, blended with the student where
         the student itself found them risky (:func:`blend_escalated`).
         """
-        probs = self._student_probs(windows)
-        marked = np.fromiter((bool(self.markers_[w].any()) if w else False for w in windows),
-                             dtype=bool, count=len(windows))
-        chosen = self._windows_to_escalate(probs, owner, marked)
+        probs, chosen = self.escalation(windows, owner)
         if chosen.size:
             risky = student_p_any(probs[chosen]) >= self.escalate_above
             full = self.full.window_probs(embed(chosen))
             probs[chosen] = blend_escalated(full, probs[chosen], risky, self.blend_weight)
         return probs
+
+    def escalation(
+        self, windows: list[list[int]], owner: NDArray[np.int64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+        """The student's per-window probabilities, shape (n_windows, k + 1), and the indices of the
+        windows MiniLM re-scores (what the benchmarks count as reaching the transformer)."""
+        probs = self._student_probs(windows)
+        marked = np.fromiter((bool(self.markers_[w].any()) if w else False for w in windows),
+                             dtype=bool, count=len(windows))
+        return probs, self._windows_to_escalate(probs, owner, marked, self._long_windows(windows, owner))
 
     def _student_probs(self, windows: list[list[int]]) -> NDArray[np.float64]:
         if not windows:
@@ -123,13 +139,26 @@ class CascadeScorer:
         logits = self.student_heads_.decision_function(self.student_.embed_windows(windows))
         return apply_derived(self.student_calibrator_.predict_proba(logits), self.derived)
 
+    def _long_windows(self, windows: list[list[int]], owner: NDArray[np.int64]) -> NDArray[np.bool_] | None:
+        """Shape (n_windows,): windows over ``long_window_tokens`` of texts with several windows."""
+        if self.long_window_tokens is None or owner.size == 0 or owner.size == owner[-1] + 1:
+            return None  # one window per text (owner is sorted): nothing is read twice
+        several = np.bincount(owner)[owner] > 1
+        lengths = np.fromiter((len(w) for w in windows), dtype=np.int64, count=len(windows))
+        return several & (lengths > self.long_window_tokens)
+
     def _windows_to_escalate(
-        self, probs: NDArray[np.float64], owner: NDArray[np.int64], marked: NDArray[np.bool_] | None = None
+        self, probs: NDArray[np.float64], owner: NDArray[np.int64], marked: NDArray[np.bool_] | None = None,
+        long: NDArray[np.bool_] | None = None,
     ) -> NDArray[np.int64]:
+        """Indices of the windows MiniLM re-scores: risky by the student (a ``long`` window only when
+        ``marked``) or ``marked``, at most ``max_escalated_windows`` per text."""
         if probs.shape[0] == 0:
             return np.zeros(0, dtype=np.int64)
         p_any = student_p_any(probs)
         risky = p_any >= self.escalate_above
+        if long is not None:
+            risky &= ~long
         candidates = np.flatnonzero(risky | marked if marked is not None else risky)
         if candidates.size <= self.max_escalated_windows:
             return candidates  # no text can be over the cap (the common case: short texts)

@@ -70,6 +70,26 @@ def test_marked_windows_come_first_under_the_cap(cascade: CascadeScorer) -> None
     assert chosen.tolist() == [0, 3]
 
 
+def test_long_windows_of_texts_read_by_sentence_escalate_only_for_markers(cascade: CascadeScorer) -> None:
+    policy = _variant(cascade, escalate_above=0.5, long_window_tokens=4)
+    # Text 0: a long window and two sentence windows, all risky; text 1: one long window alone.
+    windows = [[7] * 6, [7] * 3, [7] * 3, [7] * 6]
+    owner = np.array([0, 0, 0, 1])
+    p_any = np.array([[0.1, 0.9]] * 4)
+    long = policy._long_windows(windows, owner)
+    assert long is not None and long.tolist() == [True, False, False, False]
+    assert policy._windows_to_escalate(p_any, owner, np.zeros(4, dtype=bool), long).tolist() == [1, 2, 3]
+    marked = np.array([True, False, False, False])
+    assert policy._windows_to_escalate(p_any, owner, marked, long).tolist() == [0, 1, 2, 3]
+    assert _variant(cascade, long_window_tokens=None)._long_windows(windows, owner) is None
+
+
+def test_the_long_window_policy_leaves_short_texts_alone(cascade: CascadeScorer) -> None:
+    texts = ["How do I make a pipe bomb?", "Write a poem about the sea."]
+    every = _variant(cascade, long_window_tokens=None)
+    assert np.allclose(_variant(cascade, long_window_tokens=1).score(texts).probs, every.score(texts).probs)
+
+
 def test_escalation_below_the_cap_keeps_every_candidate_in_order(cascade: CascadeScorer) -> None:
     capped = _variant(cascade, escalate_above=0.5, max_escalated_windows=3)
     p_any = np.array([[0.1, 0.9], [0.2, 0.2], [0.3, 0.7], [0.9, 0.1]])
