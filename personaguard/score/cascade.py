@@ -81,9 +81,9 @@ class CascadeScorer:
         # Word pieces that send their window to MiniLM whatever the student says (fit_static).
         self.markers_ = np.zeros(self.student_.vectors.shape[0], dtype=bool)
         self.markers_[arrays.get("markers", np.zeros(0, dtype=np.int64))] = True
+        long_rule = "" if long_window_tokens is None else f"/L{long_window_tokens}"
         self.version = (f"{self.full.version}+cascade@{self.escalate_above:.3f}"
-                        f"/b{self.blend_weight:.2f}{'' if long_window_tokens is None else f'/L{long_window_tokens}'}"
-                        f".{str(meta.get('sha256', ''))[:8]}")
+                        f"/b{self.blend_weight:.2f}{long_rule}.{str(meta.get('sha256', ''))[:8]}")
 
     def score(self, texts: list[str]) -> CategoryScores:
         """Score normalized texts; see :class:`personaguard.score.base.Scorer`."""
