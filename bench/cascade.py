@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.quality import yardstick
-from bench.traffic import DATA, _transformer_share, traffic_mix
+from bench.traffic import DATA, traffic_mix, transformer_share
 
 
 def main() -> int:
@@ -55,7 +55,7 @@ def main() -> int:
     for t in args.thresholds:
         scorer.escalate_above = t
         tag = f"at_{t:g}"
-        share, _, _ = _transformer_share(guard, mix)
+        share, _, _ = transformer_share(guard, mix)
         start = time.perf_counter()
         for a in range(0, len(mix), 256):
             guard.check_batch(mix[a:a + 256])

@@ -52,7 +52,7 @@ def traffic_mix(n: int, seed: int = 0) -> list[str]:
     return [rng.choice(pools[k]) for k in kinds]
 
 
-def _transformer_share(guard, texts: list[str]) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
+def transformer_share(guard, texts: list[str]) -> tuple[float, float, float]:  # type: ignore[no-untyped-def]
     """Shares of texts, of windows and of word pieces that the cascade sends to MiniLM."""
     from personaguard.normalize import normalize_text
 
@@ -94,7 +94,7 @@ def main() -> int:
         tokens += sum(n_tokens[done:done + 256])
         done += len(mix[done:done + 256])
     elapsed = time.perf_counter() - t0
-    texts_share, windows_share, pieces_share = _transformer_share(guard, mix[:1000])
+    texts_share, windows_share, pieces_share = transformer_share(guard, mix[:1000])
     big = " ".join(mix[i % len(mix)] for i in range(20_000))[:1_000_000]
     t = time.perf_counter()
     guard.check(big)
